@@ -1,0 +1,37 @@
+# The two front-door commands: `make serve` (build and serve the atlas) and `make test`.
+# Both set up what they need: a virtualenv with dsatlas, and the pinned Mermaid from package-lock.json.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: setup test check serve build bench lint clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest
+	$(BIN)/dsatlas check
+
+check: setup
+	$(BIN)/dsatlas check
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+bench: setup
+	$(BIN)/python bench/check_speed.py
+
+clean:
+	rm -rf $(VENV) node_modules .dsatlas-cache site build

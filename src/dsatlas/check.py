@@ -1,0 +1,328 @@
+"""`dsatlas check`: load → analyse → gates for many pages, in parallel, cached by content hash.
+
+Per-page work (load, Mermaid parse, page gates) runs in worker processes, each with its own V8 engine
+(spawned, never forked: V8 does not survive a fork). Cross-page gates (links, originality) run in the
+parent on small summaries, so a warm run reads files, hashes them and reuses cached summaries.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import multiprocessing
+import os
+import subprocess
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .cache import Cache
+from .findings import Finding
+from .loader import CONTENT_DIR, Data, Page, discover, load_data, load_diagram_file, load_page
+from .markdown import find_links
+from .profiles import expected_id_pattern, profile
+
+IN_PROCESS_LIMIT = 6  # below this many uncached pages, starting workers costs more than it saves
+
+
+@dataclass
+class PageSummary:
+    """What the cache keeps of one analysed page: its findings and what cross-page gates need."""
+
+    path: str
+    id: str | None
+    findings: list[Finding] = field(default_factory=list)
+    links: list[tuple[str, int, int]] = field(default_factory=list)
+    related: list[tuple[str, int, int]] = field(default_factory=list)
+    waived: list[str] = field(default_factory=list)
+    fingerprint: str | None = None
+    diagram_line: int = 1
+    diagram_type: str = ""
+    structure: dict = field(default_factory=dict)  # nodes/edges counts etc. for reports
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, raw: str) -> PageSummary:
+        data = json.loads(raw)
+        data["findings"] = [Finding(**finding) for finding in data["findings"]]
+        data["links"] = [tuple(link) for link in data["links"]]
+        data["related"] = [tuple(item) for item in data["related"]]
+        return cls(**data)
+
+
+def find_root(start: Path) -> Path:
+    """The atlas root: the nearest folder at or above `start` holding content/ or data/."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / CONTENT_DIR).is_dir() or (folder / "data").is_dir():
+            return folder
+    return start
+
+
+# ---- analysis of one page (runs in workers) -------------------------------------------------------
+
+_engine = None
+
+
+def _get_engine():
+    global _engine
+    if _engine is None:
+        from .engine import MermaidEngine
+
+        _engine = MermaidEngine()
+    return _engine
+
+
+def parse_key(text: str, mermaid: str) -> str:
+    return hashlib.sha256(f"parse\0{mermaid}\0{text}".encode()).hexdigest()
+
+
+def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) -> tuple[PageSummary, dict]:
+    """Load one file, parse its diagram (or reuse a cached parse), and run the page gates."""
+    from .diagram import build_structure
+    from .engine import ParseResult
+    from .gates import PageContext, page_gates
+
+    page = load_diagram_file(path, root) if path.suffix == ".mmd" else load_page(path, root)
+    parse = None
+    structure = None
+    new_parses: dict[str, dict] = {}
+    if page.diagram is not None:
+        key = parse_key(page.diagram.text, _mermaid_version())
+        cached = parse_cache.get(key)
+        if cached is not None:
+            parse = ParseResult.from_dict(cached)
+        else:
+            parse = _get_engine().parse(page.diagram.text)
+            new_parses[key] = parse.to_dict()
+        if parse.ok:
+            structure = build_structure(parse.diagram_type, parse.structure, page.diagram.text)
+    page_profile = profile(page.meta.kind) if page.meta else None
+    ctx = PageContext(page=page, data=data, profile=page_profile, parse=parse, structure=structure)
+    gates = page_gates()
+    if page.meta is None:  # a .mmd file or broken front matter: only the diagram gates apply
+        gates = [gate for gate in gates if gate.__name__.rsplit(".", 1)[-1] in DIAGRAM_GATES]
+    for gate in gates:
+        gate.check(ctx)
+    _check_placement(page, ctx)
+    summary = PageSummary(
+        path=page.path,
+        id=page.id,
+        findings=page.findings + ctx.findings,
+        diagram_line=page.diagram.start_line if page.diagram else 1,
+        diagram_type=parse.diagram_type if parse and parse.ok else "",
+        fingerprint=structure.fingerprint() if structure else None,
+        structure={"nodes": len(structure.nodes), "edges": len(structure.edges)} if structure else {},
+    )
+    if page.meta is not None:
+        summary.links = [(link.target, link.line, link.col) for link in find_links(page.body, page.body_line)]
+        summary.related = [(item, *page.line_of("related", index)) for index, item in enumerate(page.meta.related)]
+        summary.waived = [waiver.code for waiver in page.meta.waivers if (waiver.reason or "").strip()]
+    return summary, new_parses
+
+
+DIAGRAM_GATES = {"syntax", "layout", "a11y", "placeholders"}
+
+
+def _check_placement(page: Page, ctx) -> None:
+    if page.meta is None or page.id is None:
+        return
+    pattern = expected_id_pattern(page.meta.kind, page.meta.subject)
+    if not fnmatch.fnmatchcase(page.id, pattern.replace("{view}", "[a-z0-9]*")):
+        ctx.at_key("ATL007", f"a {page.meta.kind.value} page about {page.meta.subject!r} belongs at "
+                   f"content/{pattern}.md, not content/{page.id}.md", "kind")
+
+
+_mermaid_cache: str | None = None
+
+
+def _mermaid_version() -> str:
+    global _mermaid_cache
+    if _mermaid_cache is None:
+        from .engine import EngineUnavailable, mermaid_version
+
+        try:
+            _mermaid_cache = mermaid_version()
+        except EngineUnavailable:
+            _mermaid_cache = "missing"
+    return _mermaid_cache
+
+
+# ---- worker plumbing ------------------------------------------------------------------------------
+
+_worker_state: dict = {}
+
+
+def _worker_init(root: str, data: Data, parse_cache: dict[str, dict]) -> None:
+    _worker_state.update(root=Path(root), data=data, parse_cache=parse_cache)
+
+
+def _worker_run(paths: list[str]) -> list[tuple[str, str, dict]]:
+    out = []
+    for raw in paths:
+        summary, parses = _safe_analyse(Path(raw), _worker_state["root"], _worker_state["data"],
+                                        _worker_state["parse_cache"])
+        out.append((raw, summary.to_json(), parses))
+    return out
+
+
+def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict) -> tuple[PageSummary, dict]:
+    """A bug in a gate must not take the whole run down: it becomes a finding on that file."""
+    try:
+        return analyse(path, root, data, parse_cache)
+    except Exception as err:  # noqa: BLE001 - reported as a finding, with what to do
+        from .engine import EngineUnavailable
+
+        if isinstance(err, EngineUnavailable):
+            raise
+        shown = str(path)
+        return PageSummary(path=shown, id=None, findings=[
+            Finding(shown, 1, 1, "ATL000", f"internal error while checking this file ({type(err).__name__}: "
+                    f"{err}); please report it with the file attached")]), {}
+
+
+# ---- the run --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    summaries: list[PageSummary]
+    findings: list[Finding]
+    checked: int
+    cached: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == "error")
+
+
+def page_key(path: Path, content: bytes, data: Data) -> str:
+    digest = hashlib.sha256()
+    for part in (__version__, _mermaid_version(), data.digest, str(path.resolve())):
+        digest.update(part.encode() + b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def run_check(
+    paths: list[Path],
+    root: Path,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    files = discover(paths)
+    data = load_data(root)
+    cache = Cache(root) if use_cache else None
+    keys: dict[Path, str] = {}
+    for path in files:
+        try:
+            keys[path] = page_key(path, path.read_bytes(), data)
+        except OSError:
+            keys[path] = ""
+    hits = cache.get_pages(list(keys.values())) if cache else {}
+    summaries: dict[Path, PageSummary] = {}
+    todo: list[Path] = []
+    for path in files:
+        raw = hits.get(keys[path])
+        if raw is not None:
+            summaries[path] = PageSummary.from_json(raw)
+        else:
+            todo.append(path)
+    done = len(summaries)
+    if progress:
+        progress(done, len(files))
+    if todo:
+        parse_cache = cache.all_parses() if cache else {}
+        new_parses: dict[str, dict] = {}
+        new_pages: dict[str, str] = {}
+        workers = jobs or os.cpu_count() or 1
+        if len(todo) <= IN_PROCESS_LIMIT or workers == 1:
+            for path in todo:
+                summary, parses = _safe_analyse(path, root, data, parse_cache)
+                summaries[path] = summary
+                new_parses.update(parses)
+                parse_cache.update(parses)
+                new_pages[keys[path]] = summary.to_json()
+                done += 1
+                if progress:
+                    progress(done, len(files))
+        else:
+            chunk = max(1, min(16, len(todo) // (workers * 4) or 1))
+            batches = [[str(path) for path in todo[i : i + chunk]] for i in range(0, len(todo), chunk)]
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
+                                     initializer=_worker_init, initargs=(str(root), data, parse_cache)) as pool:
+                futures = [pool.submit(_worker_run, batch) for batch in batches]
+                for future in as_completed(futures):
+                    for raw_path, raw_summary, parses in future.result():
+                        path = Path(raw_path)
+                        summaries[path] = PageSummary.from_json(raw_summary)
+                        new_parses.update(parses)
+                        new_pages[keys[path]] = raw_summary
+                        done += 1
+                    if progress:
+                        progress(done, len(files))
+        if cache:
+            cache.put(pages={key: value for key, value in new_pages.items() if key}, parses=new_parses)
+    if cache:
+        cache.close()
+    ordered = [summaries[path] for path in files]
+    findings = list(data.findings) if _covers_data(paths, root) else []
+    findings.extend(_atlas_findings(ordered, root))
+    for summary in ordered:
+        findings.extend(summary.findings)
+    findings = _apply_waivers(findings, ordered)
+    return CheckResult(ordered, sorted(set(findings)), checked=len(files), cached=len(files) - len(todo))
+
+
+def _covers_data(paths: list[Path], root: Path) -> bool:
+    """Data-file findings are shown when the run covers the atlas root or data/."""
+    data_dir = (root / "data").resolve()
+    for path in paths:
+        resolved = path.resolve()
+        if resolved == root.resolve() or resolved == data_dir or data_dir in resolved.parents:
+            return True
+    return False
+
+
+def _atlas_findings(summaries: list[PageSummary], root: Path) -> list[Finding]:
+    from .gates import links, originality
+
+    all_pages = list(summaries)
+    known = {summary.id for summary in summaries if summary.id}
+    content = root / CONTENT_DIR
+    if content.is_dir():  # links resolve against the whole atlas, not only the pages checked now
+        for path in content.rglob("*.md"):
+            page_id = path.relative_to(content).with_suffix("").as_posix()
+            if page_id not in known:
+                all_pages.append(PageSummary(path=str(path), id=page_id))
+    found = [f for f in links.check_atlas(all_pages) if f.path in {s.path for s in summaries}]
+    found.extend(originality.check_atlas(summaries))
+    return found
+
+
+def _apply_waivers(findings: list[Finding], summaries: list[PageSummary]) -> list[Finding]:
+    waived = {summary.path: set(summary.waived) for summary in summaries}
+    return [finding for finding in findings
+            if finding.code not in waived.get(finding.path, set()) or finding.code.startswith("ATL00")]
+
+
+def changed_files(root: Path, ref: str) -> list[Path]:
+    """Pages changed since a git ref (committed, staged, unstaged and untracked)."""
+    def git(*args: str) -> list[str]:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ValueError(result.stderr.strip() or f"git {' '.join(args)} failed")
+        return [line for line in result.stdout.splitlines() if line]
+
+    names = set(git("diff", "--name-only", ref, "--", CONTENT_DIR))
+    names |= set(git("ls-files", "--others", "--exclude-standard", "--", CONTENT_DIR))
+    return sorted(root / name for name in names
+                  if name.endswith((".md", ".mmd")) and (root / name).is_file())

@@ -1,0 +1,34 @@
+"""Gate `originality`: no diagram is a relabelled copy of another page's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from . import Rule
+
+if TYPE_CHECKING:
+    from ..check import PageSummary
+
+RULES = [
+    Rule("ATL931", "originality", "diagram has the same structure as another page's",
+         "What: with labels and ids stripped, no two diagrams (5+ nodes) share nodes, nesting and edges.\n"
+         "Why: a copied shape with new names is a template, not a description of a real system.\n"
+         "Example: Uber's storage page made from Netflix's by renaming boxes.\n"
+         "Fix: draw the subject's real components and flows."),
+]
+
+
+def check_atlas(pages: list[PageSummary]) -> list[Finding]:
+    first: dict[str, PageSummary] = {}
+    findings = []
+    for page in sorted(pages, key=lambda p: p.path):
+        if not page.fingerprint:
+            continue
+        if page.fingerprint in first:
+            findings.append(Finding(page.path, page.diagram_line, 1, "ATL931",
+                                    f"same diagram structure as {first[page.fingerprint].path}: draw this "
+                                    "subject's own components and flows"))
+        else:
+            first[page.fingerprint] = page
+    return findings

@@ -1,0 +1,28 @@
+"""Gate `placeholders`: no template leftovers on a page."""
+
+from __future__ import annotations
+
+import re
+
+from . import PageContext, Rule
+
+PLACEHOLDER_RE = re.compile(
+    r"\b(TODO|TBD|FIXME|XXX)\b|Lorem ipsum|\bX (?:req|requests|ops)/s(?:ec)?\b|(?<![\w$])\$[XYZ]\b"
+    r"|\bService [A-D]\b|\{\{.*?\}\}|\{%.*?%\}"
+)
+
+RULES = [
+    Rule("ATL801", "placeholders", "template placeholder left on the page",
+         "What: no TODO, TBD, FIXME, XXX, Lorem ipsum, 'X req/s', '$X', 'Service A', '{{ … }}'.\n"
+         "Why: a scaffold that looks finished is worse than a missing page.\n"
+         "Example: 'EVCache<br/>X req/s'.\nFix: replace it with the sourced fact, or remove it."),
+]
+
+
+def check(ctx: PageContext) -> None:
+    if not ctx.page.text:
+        return
+    for number, line in enumerate(ctx.page.text.split("\n"), start=1):
+        for match in PLACEHOLDER_RE.finditer(line):
+            ctx.at_line("ATL801", f"placeholder {match.group(0)!r}: replace it with the real content",
+                        number, match.start() + 1)

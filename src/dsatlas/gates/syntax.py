@@ -1,0 +1,33 @@
+"""Gate `syntax`: Mermaid's own parser accepts the diagram, and the diagram carries no active content."""
+
+from __future__ import annotations
+
+import re
+
+from ..diagram import UNSAFE_RE
+from . import PageContext, Rule
+
+RULES = [
+    Rule("ATL101", "syntax", "Mermaid's parser rejects the diagram",
+         "What: the pinned Mermaid release parses the diagram without error.\n"
+         "Why: a diagram that does not parse renders as raw text, exactly when someone needs it.\n"
+         "Example: 'a --> ' with no target.\nFix: correct the line named in the finding."),
+    Rule("ATL102", "syntax", "script, javascript: link or event handler in a diagram",
+         "What: no <script>, javascript: URLs, on…= handlers or click callbacks in diagram text.\n"
+         "Why: diagrams are inlined into pages; active content is an injection vector.\n"
+         "Example: 'a[\"<img src=x onerror=alert(1)>\"]'.\nFix: remove it; link pages in the prose instead."),
+]
+
+
+def check(ctx: PageContext) -> None:
+    diagram = ctx.page.diagram
+    if diagram is None:
+        return
+    for number, line in enumerate(diagram.text.split("\n"), start=1):
+        match = UNSAFE_RE.search(line)
+        if match:
+            ctx.at_diagram_line("ATL102", f"active content {match.group(0).strip()!r} in the diagram: "
+                                "remove it", number, match.start() + 1)
+    if ctx.parse is not None and not ctx.parse.ok:
+        line = min(max(ctx.parse.line, 1), max(diagram.text.count("\n") + 1, 1))
+        ctx.at_diagram_line("ATL101", re.sub(r"\s+", " ", ctx.parse.message), line, ctx.parse.col)

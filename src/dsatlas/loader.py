@@ -1,0 +1,288 @@
+"""Load: content pages and data records from disk, schema-checked, every problem a located finding.
+
+The first step of the pipeline (load → analyse → gates → render → site). Nothing here raises on user
+data: a bad file becomes findings and the run goes on to the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .findings import Finding
+from .markdown import Fence, FrontMatterError, find_fences, split_front_matter
+from .model import CompanyFacts, IncidentFacts, PageMeta, Source
+from .yamlpos import YamlSyntaxError, load_yaml
+
+MAX_FILE_BYTES = 512 * 1024
+CONTENT_DIR = "content"
+DATA_DIR = "data"
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass
+class Page:
+    path: str  # as given or relative to the atlas root, for messages
+    id: str | None  # content/<id>.md; None for stand-alone files
+    text: str = ""
+    meta: PageMeta | None = None
+    meta_lines: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    diagram: Fence | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def line_of(self, *loc: object) -> tuple[int, int]:
+        """File (line, col) of a front-matter key path such as ('figures', 0, 'label')."""
+        return self.meta_lines.get(tuple(loc), (1, 1))
+
+
+@dataclass
+class DataRecord:
+    path: str
+    model: BaseModel | None
+    findings: list[Finding]
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
+    """Read a UTF-8 text file, refusing binary, oversized and empty files with a finding."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Finding(shown, 1, 1, "ATL001",
+                                  f"file is {size // 1024} KiB; pages and records must be under "
+                                  f"{MAX_FILE_BYTES // 1024} KiB: split it")]
+        data = path.read_bytes()
+    except OSError as err:
+        return None, [Finding(shown, 1, 1, "ATL001", f"cannot read the file: {err.strerror}")]
+    if b"\x00" in data:
+        return None, [Finding(shown, 1, 1, "ATL001", "binary file (NUL bytes): only UTF-8 text belongs here")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, [Finding(shown, line, 1, "ATL001", "not UTF-8 text: save the file as UTF-8")]
+    if not text.strip():
+        return None, [Finding(shown, 1, 1, "ATL001", "empty file: write the page or delete the file")]
+    return text.replace("\r\n", "\n"), []
+
+
+def validate(model: type[Model], data: object, shown: str, locate, code: str = "ATL004"
+             ) -> tuple[Model | None, list[Finding]]:
+    """Validate against a pydantic model, turning each error into a finding at the key's line."""
+    if not isinstance(data, dict):
+        line, col = locate(())
+        return None, [Finding(shown, line, col, code, "expected a mapping of keys to values")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as err:
+        findings = []
+        for error in err.errors():
+            loc = tuple(error["loc"])
+            line, col = locate(loc)
+            where = ".".join(str(part) for part in loc) or "document"
+            findings.append(Finding(shown, line, col, code, f"{where}: {_explain(error)}"))
+        return None, findings
+
+
+def _explain(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key: remove it or fix its spelling (`dsatlas schema` lists the keys)"
+    if kind == "missing":
+        return "required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    return message
+
+
+def load_page(path: Path, root: Path | None) -> Page:
+    """Load one content page: front matter (schema-checked) and its single Mermaid block."""
+    shown, page_id = _names(path, root)
+    page = Page(path=shown, id=page_id)
+    text, findings = read_text(path, shown)
+    if text is None:
+        page.findings = findings
+        return page
+    page.text = text
+    try:
+        split = split_front_matter(text)
+    except FrontMatterError as err:
+        page.findings.append(Finding(shown, err.line, 1, "ATL002", err.message))
+        return page
+    page.body, page.body_line = split.body, split.body_line
+    try:
+        positioned = load_yaml(split.front_matter, line_offset=split.front_matter_line - 1)
+    except YamlSyntaxError as err:
+        page.findings.append(Finding(shown, err.line, err.col, "ATL003", err.message))
+    else:
+        meta, errors = validate(PageMeta, positioned.data, shown, positioned.locate)
+        page.meta = meta
+        page.findings.extend(errors)
+        if meta is not None:
+            page.meta_lines = _index_lines(positioned)
+    page.diagram = _single_diagram(page)
+    return page
+
+
+def load_diagram_file(path: Path, root: Path | None) -> Page:
+    """A plain `.mmd` file: the whole file is the diagram; only the diagram gates apply."""
+    shown, _ = _names(path, root)
+    page = Page(path=shown, id=None)
+    text, findings = read_text(path, shown)
+    if text is None:
+        page.findings = findings
+        return page
+    page.text = text
+    page.diagram = Fence(info="mermaid", start_line=0, end_line=None, text=text)
+    return page
+
+
+def _single_diagram(page: Page) -> Fence | None:
+    fences = find_fences(page.body, page.body_line)
+    for fence in fences:
+        if fence.end_line is None:
+            page.findings.append(Finding(page.path, fence.start_line, 1, "ATL005",
+                                         "code fence is never closed: add the closing ``` line"))
+            return None
+    diagrams = [fence for fence in fences if fence.info == "mermaid"]
+    if not diagrams:
+        page.findings.append(Finding(page.path, page.body_line, 1, "ATL005",
+                                     "no ```mermaid block: every page draws exactly one diagram"))
+        return None
+    for extra in diagrams[1:]:
+        page.findings.append(Finding(page.path, extra.start_line, 1, "ATL005",
+                                     "a second ```mermaid block: one diagram per page; split the view "
+                                     "into its own page"))
+    return diagrams[0]
+
+
+def _index_lines(positioned) -> dict[tuple, tuple[int, int]]:
+    """Lines of the keys the gates point at: top-level keys and each figure/waiver/source entry."""
+    lines: dict[tuple, tuple[int, int]] = {}
+    data = positioned.data
+    for key, value in data.items():
+        lines[(key,)] = positioned.locate((key,))
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                lines[(key, index)] = positioned.locate((key, index))
+                if isinstance(item, dict):
+                    for sub in item:
+                        lines[(key, index, sub)] = positioned.locate((key, index, sub))
+    return lines
+
+
+def _names(path: Path, root: Path | None) -> tuple[str, str | None]:
+    """The path to show in findings and the page id (path under content/ without .md)."""
+    resolved = path.resolve()
+    if root is not None:
+        content = (root / CONTENT_DIR).resolve()
+        try:
+            relative = resolved.relative_to(content)
+            shown = str(resolved.relative_to(root.resolve()))
+            return shown, relative.with_suffix("").as_posix()
+        except ValueError:
+            pass
+    try:
+        shown = str(resolved.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(path)
+    return shown, None
+
+
+def load_record(path: Path, root: Path, model: type[Model]) -> DataRecord:
+    shown = _shown(path, root)
+    text, findings = read_text(path, shown)
+    if text is None:
+        return DataRecord(shown, None, findings)
+    try:
+        positioned = load_yaml(text)
+    except YamlSyntaxError as err:
+        return DataRecord(shown, None, [Finding(shown, err.line, err.col, "ATL003", err.message)])
+    record, errors = validate(model, positioned.data, shown, positioned.locate)
+    if record is not None:
+        key = "id" if model is Source else "slug"
+        if getattr(record, key) != path.stem:
+            line, col = positioned.locate((key,))
+            errors.append(Finding(shown, line, col, "ATL004",
+                                  f"{key} {getattr(record, key)!r} does not match the file name "
+                                  f"{path.name!r}: rename one of them"))
+            record = None
+    return DataRecord(shown, record, errors)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Data:
+    """The data/ tree: sources, company facts and incident facts, with the findings they raised."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    companies: dict[str, CompanyFacts] = field(default_factory=dict)
+    incidents: dict[str, IncidentFacts] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    digest: str = ""  # changes whenever any data file changes; keys the page cache
+
+
+def load_data(root: Path) -> Data:
+    data = Data()
+    digest = hashlib.sha256()
+    for folder, model, target in (
+        ("sources", Source, data.sources),
+        ("companies", CompanyFacts, data.companies),
+        ("incidents", IncidentFacts, data.incidents),
+    ):
+        base = root / DATA_DIR / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.iterdir()):
+            if path.suffix not in (".yaml", ".yml"):
+                continue
+            try:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            except OSError:
+                pass
+            record = load_record(path, root, model)
+            data.findings.extend(record.findings)
+            if record.model is not None:
+                target[path.stem] = record.model
+    _check_record_references(data, root)
+    data.digest = digest.hexdigest()
+    return data
+
+
+def _check_record_references(data: Data, root: Path) -> None:
+    """Company and incident facts may only cite sources that exist."""
+    for folder, records in (("companies", data.companies), ("incidents", data.incidents)):
+        for slug, record in records.items():
+            cited = set(record.sources)
+            if isinstance(record, CompanyFacts):
+                cited |= {fact.source for fact in record.facts.values()}
+                cited |= {system.source for system in record.systems}
+            else:
+                cited |= {event.source for event in record.timeline}
+            for source in sorted(cited - set(data.sources)):
+                data.findings.append(Finding(f"{DATA_DIR}/{folder}/{slug}.yaml", 1, 1, "ATL402",
+                                             f"cites unknown source {source!r}: add data/sources/{source}.yaml"))
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Expand folders into their .md and .mmd files, sorted, each once."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                if candidate.suffix in (".md", ".mmd") and candidate.is_file():
+                    found[candidate] = None
+        else:
+            found[path] = None
+    return list(found)
