@@ -13,10 +13,10 @@ import json
 import multiprocessing
 import os
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import __version__
 from .cache import Cache
@@ -202,9 +202,24 @@ class CheckResult:
         return sum(1 for finding in self.findings if finding.severity == "error")
 
 
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """A hash of dsatlas's own source: a changed gate must never be answered from an old cache."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256(__version__.encode())
+        package = Path(__file__).resolve().parent
+        for source in sorted(package.rglob("*.py")):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
 def page_key(path: Path, content: bytes, data: Data) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, _mermaid_version(), data.digest, str(path.resolve())):
+    for part in (code_digest(), _mermaid_version(), data.digest, str(path.resolve())):
         digest.update(part.encode() + b"\0")
     digest.update(content)
     return digest.hexdigest()
@@ -217,6 +232,8 @@ def run_check(
     use_cache: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
+    records = [path for path in paths if path.suffix in (".yaml", ".yml") and path.is_file()]
+    paths = [path for path in paths if path not in records]
     files = discover(paths)
     data = load_data(root)
     cache = Cache(root) if use_cache else None
@@ -275,11 +292,21 @@ def run_check(
         cache.close()
     ordered = [summaries[path] for path in files]
     findings = list(data.findings) if _covers_data(paths, root) else []
+    named = {_relative(record, root) for record in records}
+    findings.extend(finding for finding in data.findings if finding.path in named and finding not in findings)
     findings.extend(_atlas_findings(ordered, root))
     for summary in ordered:
         findings.extend(summary.findings)
     findings = _apply_waivers(findings, ordered)
-    return CheckResult(ordered, sorted(set(findings)), checked=len(files), cached=len(files) - len(todo))
+    return CheckResult(ordered, sorted(set(findings)), checked=len(files) + len(records),
+                       cached=len(files) - len(todo))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _covers_data(paths: list[Path], root: Path) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -39,11 +38,11 @@ def check(
     paths: list[Path] = typer.Argument(None, help="Pages, .mmd diagrams or folders (default: content/ and "
                                        "data/ of the atlas)."),
     fmt: str = typer.Option("human", "--format", "-f", help="human, json, sarif or github (annotations)."),
-    changed: Optional[str] = typer.Option(None, "--changed", metavar="REF",
+    changed: str | None = typer.Option(None, "--changed", metavar="REF",
                                           help="Check only pages changed since this git ref."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: cores)."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse everything again; ignore the cache."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
+    root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
                                         "current one with content/ or data/)."),
 ) -> None:
     """Validate pages: Mermaid's own parser, then every quality gate (see `dsatlas rules`).
@@ -84,7 +83,7 @@ def check(
 
 
 @app.command()
-def rules(code: Optional[str] = typer.Argument(None, help="Show one rule in full, e.g. ATL301.")) -> None:
+def rules(code: str | None = typer.Argument(None, help="Show one rule in full, e.g. ATL301.")) -> None:
     """List the quality gates: code, gate, what it checks and why (ruff-style)."""
     from .gates import all_rules
 

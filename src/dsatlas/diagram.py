@@ -28,9 +28,18 @@ _UNITS = (
 FIGURE_TOKEN_RE = re.compile(
     r"(?P<instance>\b[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|metal(?:-\d+xl)?|medium|small|micro|nano)\b)"
     r"|(?P<version>(?<![\w.\-/])v\d+(?:\.\d+)*\b)"
-    r"|(?P<number>(?<![\w.\-/])[$€£]?\s?\d[\d,]*(?:\.\d+)?"
+    r"|(?P<number>(?<![\w.\-/])[$€£]?\s?\d+(?:,\d{3})*(?:\.\d+)?"
     r"(?:-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?|:\d{2}(?::\d{2})?(?:\s?UTC)?)?"
     r"(?:\s?" + _UNITS + r")?(?:/[A-Za-z]+)?)"
+)
+# Numbers that name things rather than measure them: HTTP status codes, written with their reason phrase
+# ("503 Service Unavailable") or after "HTTP"/"status" ("HTTP 503"). Masked before figure tokens are read.
+NAMING_NUMBER_RE = re.compile(
+    r"\b(?:HTTP|status)\s+[1-5]\d\d\b"
+    r"|\b[1-5]\d\d\s+(?:OK|Created|Accepted|No Content|Moved Permanently|Found|Not Modified|Bad Request|"
+    r"Unauthorized|Forbidden|Not Found|Conflict|Gone|Too Many Requests|Internal Server Error|Bad Gateway|"
+    r"Service Unavailable|Gateway Timeout)\b",
+    re.I,
 )
 _TAG_RE = re.compile(r"<[^>]+>")
 _DIRECTIVE_RE = re.compile(
@@ -221,6 +230,7 @@ def _labels_from_lines(structure: Structure, text: str) -> None:
 def figure_tokens(text: str) -> list[tuple[int, int, str]]:
     """Spans of every figure token (number with unit, instance type, version) in plain label text."""
     out = []
+    text = NAMING_NUMBER_RE.sub(lambda m: " " * len(m.group(0)), text)
     for match in FIGURE_TOKEN_RE.finditer(text):
         token = match.group(0).strip()
         if token:
@@ -230,10 +240,12 @@ def figure_tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def uncovered_tokens(text: str, declared: list[str]) -> list[str]:
-    """Figure tokens in `text` that no declared label (found verbatim in `text`) covers."""
+    """Figure tokens in `text` that no declared label (plain text, found verbatim in `text`) covers."""
+    tokens = figure_tokens(text)
+    if not tokens:
+        return []
     covered: list[tuple[int, int]] = []
-    for label in declared:
-        needle = plain_text(label)
+    for needle in declared:
         if not needle:
             continue
         start = text.find(needle)
@@ -241,7 +253,7 @@ def uncovered_tokens(text: str, declared: list[str]) -> list[str]:
             covered.append((start, start + len(needle)))
             start = text.find(needle, start + 1)
     missing = []
-    for start, end, token in figure_tokens(text):
+    for start, end, token in tokens:
         if not any(a <= start and end <= b for a, b in covered):
             missing.append(token)
     return missing

@@ -162,17 +162,25 @@ def _single_diagram(page: Page) -> Fence | None:
 
 
 def _index_lines(positioned) -> dict[tuple, tuple[int, int]]:
-    """Lines of the keys the gates point at: top-level keys and each figure/waiver/source entry."""
+    """Lines of the keys the gates point at: top-level keys and each list entry and its keys."""
+    import yaml
+
     lines: dict[tuple, tuple[int, int]] = {}
-    data = positioned.data
-    for key, value in data.items():
-        lines[(key,)] = positioned.locate((key,))
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                lines[(key, index)] = positioned.locate((key, index))
-                if isinstance(item, dict):
-                    for sub in item:
-                        lines[(key, index, sub)] = positioned.locate((key, index, sub))
+    offset = positioned.line_offset
+
+    def at(node) -> tuple[int, int]:
+        return offset + node.start_mark.line + 1, node.start_mark.column + 1
+
+    if not isinstance(positioned.root, yaml.MappingNode):
+        return lines
+    for key_node, value_node in positioned.root.value:
+        lines[(key_node.value,)] = at(key_node)
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                lines[(key_node.value, index)] = at(item)
+                if isinstance(item, yaml.MappingNode):
+                    for sub_key, _ in item.value:
+                        lines[(key_node.value, index, sub_key.value)] = at(sub_key)
     return lines
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PAGE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
@@ -50,7 +50,9 @@ def _partial_date(value: object) -> str:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 PageId = Annotated[str, AfterValidator(_page_id)]
-PartialDate = Annotated[str, BeforeValidator(_partial_date), Field(json_schema_extra={"pattern": PARTIAL_DATE_RE.pattern})]
+PartialDate = Annotated[
+    str, BeforeValidator(_partial_date), Field(json_schema_extra={"pattern": PARTIAL_DATE_RE.pattern})
+]
 
 
 class Strict(BaseModel):
@@ -59,7 +61,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     architecture = "architecture"
     request_flow = "request-flow"
     storage = "storage"

@@ -35,7 +35,7 @@ RULES = [
 def check(ctx: PageContext) -> None:
     structure = ctx.structure
     meta = ctx.page.meta
-    declared = [figure.label for figure in meta.figures] if meta else []
+    declared = [plain_text(figure.label) for figure in meta.figures] if meta else []
     if structure is not None:
         reported: set[str] = set()
         for label in structure.labels:
@@ -47,8 +47,7 @@ def check(ctx: PageContext) -> None:
                                     "whose label contains it, with its source", label.line)
         if meta is not None:
             texts = [label.text for label in structure.labels]
-            for index, figure in enumerate(meta.figures):
-                needle = plain_text(figure.label)
+            for index, (figure, needle) in enumerate(zip(meta.figures, declared, strict=True)):
                 if not any(needle in text for text in texts):
                     ctx.at_key("ATL302", f"figure {figure.label!r} is not on the diagram: copy the label "
                                "exactly as drawn, or remove the figure", "figures", index, "label")

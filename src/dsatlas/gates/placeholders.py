@@ -22,7 +22,8 @@ RULES = [
 def check(ctx: PageContext) -> None:
     if not ctx.page.text:
         return
-    for number, line in enumerate(ctx.page.text.split("\n"), start=1):
-        for match in PLACEHOLDER_RE.finditer(line):
-            ctx.at_line("ATL801", f"placeholder {match.group(0)!r}: replace it with the real content",
-                        number, match.start() + 1)
+    text = ctx.page.text
+    for match in PLACEHOLDER_RE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        ctx.at_line("ATL801", f"placeholder {match.group(0)!r}: replace it with the real content",
+                    text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)

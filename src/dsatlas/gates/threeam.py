@@ -54,7 +54,7 @@ def check(ctx: PageContext) -> None:
                     table.header_line)
     for line, cells in table.rows:
         cells = cells + [""] * (4 - len(cells))
-        for name, cell in zip(COLUMNS, cells):
+        for name, cell in zip(COLUMNS, cells[:4], strict=True):
             if not cell.strip() or cell.strip() in ("-", "–", "—", "n/a", "N/A"):
                 ctx.at_line("ATL702", f"empty {name} cell: fill it", line)
         detection = cells[1]
