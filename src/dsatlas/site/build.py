@@ -1,0 +1,355 @@
+"""`dsatlas build`: check → load → render → compile → write the tree → engine, as visible steps.
+
+The generated tree (`build/site-src/` by default) is plain Markdown plus a `mkdocs.yml`: every page,
+index, table and SVG is already in it, so any engine that reads Markdown can render it. Only files
+whose text changed are rewritten, which is what lets `dsatlas serve` rebuild one page in about a
+second: the engine's incremental mode rebuilds the pages whose source is newer than their HTML.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..check import run_check
+from ..findings import Finding
+from ..loader import CONTENT_DIR, DATA_DIR, load_data
+from ..markdown import find_fences
+from . import config as site_config
+from .catalog import PageCatalog, SitePage, Unloadable
+from .engines import EngineError, mkdocs_build, zensical_build
+from .indexes import PROGRESS_DOC, folder_markdown, symptom_documents, tags_markdown
+from .markup import folder_doc, page_doc
+from .pages import PageContext, failed_figure_html, figure_html, page_markdown
+from .render import DiagramRenderer, RenderCache, RenderFailure, RenderJob
+from .tree import build_tree
+
+DOCS = "docs"
+CONFIG_FILE = "mkdocs.yml"
+RESERVED = ("index", "tags", "progress", "symptoms", "assets", "search")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    out: Path  # the HTML site
+    tree: Path  # the generated Markdown tree and mkdocs.yml
+    strict: bool = True  # False: a draft that shows each page's problems on the page instead of failing
+    engine: str = "mkdocs"
+    theme: str = "default"  # Mermaid theme the diagrams are rendered with
+    jobs: int | None = None
+    timeout_s: float = 30.0  # per diagram
+    use_cache: bool = True
+    live_reload: bool = False
+    progress: Progress | None = None
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    documents: int = 0
+    changed: list[str] = field(default_factory=list)  # documents (re)written in the tree
+    rendered: int = 0  # diagrams drawn by Chromium in this build
+    reused: int = 0  # diagrams taken from the render cache
+    full: bool = True  # False: the engine rebuilt only the changed documents
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)  # draft builds: what strict mode would reject
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class BuildFailed(Exception):
+    """The atlas cannot be published as it is; `findings` say where and why."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None, lines: list[str] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
+        self.lines = lines or []
+
+
+class SiteBuilder:
+    """Builds the site; kept alive by `dsatlas serve` so unchanged pages, diagrams and Chromium are reused."""
+
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self.catalog = PageCatalog(options.root)
+        self._renderer: DiagramRenderer | None = None
+        self._written: dict[str, str] = {}  # document → text last written to the tree
+        self._config_text: str | None = None
+        self._built_once = False
+
+    # ---- public ----------------------------------------------------------------------------------
+
+    def build(self) -> BuildReport:
+        """Compile and render everything with the engine (a clean, full build)."""
+        report = BuildReport()
+        self._compile(report)
+        self._run_engine(report, dirty_docs=None)
+        return report
+
+    def rebuild(self) -> BuildReport:
+        """Compile again and let the engine redo only what changed (full build if the navigation did)."""
+        report = BuildReport()
+        config_before = self._config_text
+        docs_before = set(self._written)
+        self._compile(report)
+        if not report.changed:
+            report.full = False
+            return report
+        structural = config_before != self._config_text or docs_before != set(self._written)
+        dirty = None if structural or not self._built_once or self.options.engine != "mkdocs" else report.changed
+        self._run_engine(report, dirty_docs=dirty)
+        return report
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+
+    # ---- the pipeline ----------------------------------------------------------------------------
+
+    def _compile(self, report: BuildReport) -> None:
+        options = self.options
+        root = options.root
+        if not (root / CONTENT_DIR).is_dir():
+            raise BuildFailed(f"{root} has no {CONTENT_DIR}/ folder: run in an atlas, or pass --root")
+        started = time.perf_counter()
+        problems = self._check(report)
+        data = load_data(root)
+        pages, unloadable = self.catalog.load()
+        report.pages = len(pages)
+        problems.extend(_reserved_ids(pages))
+        report.timings["check+load"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        dashboard = _dashboard(root)
+        figures, extra_figures, failures = self._render(pages, dashboard)
+        report.timings["render"] = time.perf_counter() - started
+        problems.extend(Finding(failure.path, failure.line, 1, "ATL982", failure.message) for failure in failures)
+        if options.strict and problems:
+            raise BuildFailed("the atlas does not pass its checks", sorted(set(problems)))
+        report.problems = sorted(set(problems))
+
+        started = time.perf_counter()
+        documents = self._documents(pages, unloadable, data, figures, extra_figures, dashboard, report.problems)
+        nav = site_config.navigation(build_tree(pages, data), [doc for doc in documents if doc.startswith(
+            "symptoms/")], dashboard is not None)
+        _verify_navigation(nav, documents)
+        self._config_text = site_config.mkdocs_yml(nav, options.out.resolve(), options.strict, options.live_reload)
+        documents.update(_assets())
+        report.documents = len(documents)
+        report.changed = self._write_tree(documents)
+        report.timings["compile"] = time.perf_counter() - started
+
+    def _check(self, report: BuildReport) -> list[Finding]:
+        """`dsatlas check` on the whole atlas: a page that fails a gate fails the build."""
+        root = self.options.root
+        targets = [root / folder for folder in (CONTENT_DIR, DATA_DIR) if (root / folder).is_dir()]
+        progress = self._stage("Checking")
+        result = run_check(targets, root, jobs=self.options.jobs, use_cache=self.options.use_cache,
+                           progress=progress)
+        return [finding for finding in result.findings if finding.severity == "error"]
+
+    def _render(self, pages: list[SitePage], dashboard: str | None
+                ) -> tuple[dict[str, str], dict[str, str], list[RenderFailure]]:
+        """SVG <figure> per page id (and per key for the dashboard's diagrams), from cache or Chromium."""
+        renderer = self._renderer_for_keys()
+        jobs: dict[str, RenderJob] = {}
+        for page in pages:
+            if page.diagram is not None and page.diagram.end_line is not None:
+                jobs[page.id] = RenderJob(renderer.key(page.diagram.text), page.diagram.text, page.path,
+                                          page.diagram.start_line)
+        extra_jobs = [RenderJob(renderer.key(fence.text), fence.text, "progress dashboard", fence.start_line)
+                      for fence in find_fences(dashboard or "", 1) if fence.info == "mermaid"]
+        all_jobs = list(jobs.values()) + extra_jobs
+        cache = RenderCache(self.options.root) if self.options.use_cache else None
+        svgs = cache.get([job.key for job in all_jobs]) if cache else {}
+        missing = [job for job in all_jobs if job.key not in svgs]
+        failures: list[RenderFailure] = []
+        if missing:
+            fresh, failures = renderer.render(missing, self._stage("Rendering"))
+            svgs.update(fresh)
+            if cache:
+                cache.put(fresh)
+        if cache:
+            cache.close()
+        self._last_render = (len({job.key for job in missing}), len(all_jobs) - len(missing))
+        failed = {(failure.key, failure.path): failure.human() for failure in failures}
+
+        def figure(job: RenderJob, title: str) -> str:
+            if job.key in svgs:
+                return figure_html(svgs[job.key], title)
+            return failed_figure_html(failed.get((job.key, job.path), "The diagram was not rendered."))
+
+        titles = {page.id: page.meta.title for page in pages}
+        figures = {page_id: figure(job, titles[page_id]) for page_id, job in jobs.items()}
+        extra = {job.key: figure(job, "Progress chart") for job in extra_jobs}
+        return figures, extra, failures
+
+    def _renderer_for_keys(self) -> DiagramRenderer:
+        if self._renderer is None:
+            self._renderer = DiagramRenderer(theme=self.options.theme, workers=self.options.jobs,
+                                             timeout_s=self.options.timeout_s)
+        return self._renderer
+
+    def _documents(self, pages: list[SitePage], unloadable: list[Unloadable], data, figures: dict[str, str],
+                   extra_figures: dict[str, str], dashboard: str | None, problems: list[Finding]) -> dict[str, str]:
+        tree = build_tree(pages, data)
+        by_id = {page.id: page for page in pages}
+        tags: dict[str, list[str]] = {}
+        for page in pages:
+            for tag in page.meta.tags:
+                tags.setdefault(tag, []).append(page.id)
+        by_path = {page.path: page.id for page in pages}
+        page_problems: dict[str, list[str]] = {}
+        for finding in problems:
+            if finding.path in by_path:
+                page_problems.setdefault(by_path[finding.path], []).append(finding.human())
+        ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems)
+        documents = {page_doc(page.id): page_markdown(page, ctx) for page in pages}
+        extras = [("Symptom index", "symptoms/index.md"), ("Tags", "tags.md")]
+        if dashboard is not None:
+            extras.append(("Progress", PROGRESS_DOC))
+        for folder in tree.walk():
+            documents[folder_doc(folder.path)] = folder_markdown(folder, tree, data, extras)
+        if unloadable and not self.options.strict:
+            documents["index.md"] += _unloadable_note(unloadable, problems)
+        documents.update(symptom_documents(tree))
+        documents["tags.md"] = tags_markdown(tags, by_id)
+        if dashboard is not None:
+            documents[PROGRESS_DOC] = _inline_figures(dashboard, extra_figures, self._renderer_for_keys())
+        return documents
+
+    def _write_tree(self, documents: dict[str, str]) -> list[str]:
+        """Write what changed (atomically), delete what is gone; return the changed documents."""
+        from ..util import write_atomic
+
+        docs_dir = self.options.tree / DOCS
+        changed = []
+        for doc, text in documents.items():
+            target = docs_dir / doc
+            if self._written.get(doc) == text or (doc not in self._written and _same(target, text)):
+                self._written[doc] = text
+                continue
+            write_atomic(target, text)
+            self._written[doc] = text
+            changed.append(doc)
+        if docs_dir.is_dir():
+            for path in docs_dir.rglob("*"):
+                doc = path.relative_to(docs_dir).as_posix()
+                if path.is_file() and doc not in documents:
+                    path.unlink()
+                    self._written.pop(doc, None)
+                    changed.append(doc)
+        config_file = self.options.tree / CONFIG_FILE
+        if not _same(config_file, self._config_text):
+            write_atomic(config_file, self._config_text)
+        return changed
+
+    def _run_engine(self, report: BuildReport, dirty_docs: list[str] | None) -> None:
+        started = time.perf_counter()
+        report.rendered, report.reused = self._last_render
+        config_file = self.options.tree / CONFIG_FILE
+        try:
+            if self.options.engine == "zensical":
+                report.warnings = zensical_build(config_file, strict=self.options.strict)
+            else:
+                markdown_docs = None if dirty_docs is None else [doc for doc in dirty_docs if doc.endswith(".md")]
+                report.warnings = mkdocs_build(config_file, strict=self.options.strict, dirty_docs=markdown_docs)
+        except EngineError as err:
+            raise BuildFailed(str(err), lines=err.problems) from None
+        report.full = dirty_docs is None
+        self._built_once = True
+        report.timings["engine"] = time.perf_counter() - started
+
+    def _stage(self, name: str) -> Callable[[int, int], None] | None:
+        progress = self.options.progress
+        if progress is None:
+            return None
+        return lambda done, total: progress(name, done, total)
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+
+def _same(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _reserved_ids(pages: list[SitePage]) -> list[Finding]:
+    """Index pages, tags, the symptom index and assets are generated: content must not take their paths."""
+    found = []
+    for page in pages:
+        parts = page.id.split("/")
+        if parts[-1] == "index" or (len(parts) == 1 and parts[0] in RESERVED) or parts[0] in ("symptoms", "assets",
+                                                                                            "search"):
+            found.append(Finding(page.path, 1, 1, "ATL981", f"content/{page.id}.md takes a path the site generates "
+                                 "(index pages, tags, symptoms, progress, assets): rename the file"))
+    return found
+
+
+def _verify_navigation(nav: list, documents: dict[str, str]) -> None:
+    """Strict by construction: every generated page is in the navigation, and the navigation has no dead entry."""
+    listed = site_config.nav_docs(nav)
+    missing = sorted(set(documents) - set(listed))
+    dead = sorted(set(listed) - set(documents))
+    if missing or dead:
+        lines = [f"{doc}: not in the navigation" for doc in missing] + [f"{doc}: listed but not generated"
+                                                                       for doc in dead]
+        raise BuildFailed("the generated navigation does not match the pages (a dsatlas bug: please report it)",
+                          lines=lines)
+
+
+def _assets() -> dict[str, str]:
+    folder = resources.files("dsatlas") / "site_assets"
+    return {f"{site_config.ASSETS}/{item.name}": item.read_text(encoding="utf-8")
+            for item in folder.iterdir() if item.name.endswith((".css", ".js"))}
+
+
+def _dashboard(root: Path) -> str | None:
+    """The progress dashboard, when the authoring tools provide one (`dsatlas.authoring.progress`)."""
+    try:
+        from ..authoring.progress import dashboard_markdown
+    except ImportError as err:
+        if isinstance(err, ModuleNotFoundError) and err.name not in ("dsatlas.authoring",
+                                                                     "dsatlas.authoring.progress"):
+            raise
+        return None
+    try:
+        return dashboard_markdown(root)
+    except Exception as err:  # noqa: BLE001 - another module's bug must not look like a content error
+        raise BuildFailed(f"the progress dashboard failed ({type(err).__name__}: {err}); "
+                          "see dsatlas.authoring.progress") from None
+
+
+def _inline_figures(markdown: str, figures: dict[str, str], renderer: DiagramRenderer) -> str:
+    lines = markdown.split("\n")
+    for fence in reversed([fence for fence in find_fences(markdown, 1) if fence.info == "mermaid"]):
+        if fence.end_line is None:
+            continue
+        figure = figures.get(renderer.key(fence.text), failed_figure_html("The chart was not rendered."))
+        lines[fence.start_line - 1 : fence.end_line] = ["", figure, ""]
+    return "\n".join(lines)
+
+
+def _unloadable_note(unloadable: list[Unloadable], problems: list[Finding]) -> str:
+    lines = ["", '!!! failure "Draft: pages left out because their front matter is invalid"', ""]
+    for item in unloadable:
+        reasons = [finding.human() for finding in problems if finding.path == item.path][:3]
+        lines.append(f"    - `{item.path}`" + (f": {'; '.join(reasons)}" if reasons else ""))
+    return "\n".join(lines) + "\n"
+
+
+def default_options(root: Path, **overrides) -> BuildOptions:
+    """Where things go: the site in site/, the generated tree in build/site-src/ (both git-ignored)."""
+    values = {"root": root, "out": root / "site", "tree": root / "build" / "site-src"}
+    values.update(overrides)
+    return BuildOptions(**values)
+

@@ -1,0 +1,157 @@
+"""Generated index pages: the home page, one per category and per company/incident/subject folder
+(a card per page), the symptom index built from the 3 AM tables, and the tag index.
+"""
+
+from __future__ import annotations
+
+from ..loader import Data
+from . import markup
+from .catalog import SitePage
+from .tree import Folder, ancestors, short_title
+
+SYMPTOMS_FOLDER = "symptoms"
+TAGS_DOC = "tags.md"
+PROGRESS_DOC = "progress.md"
+THREE_AM_ANCHOR = "what-breaks-at-3-am"  # the toc slug of the 3 AM heading
+
+
+def folder_markdown(folder: Folder, tree: Folder, data: Data, extras: list[tuple[str, str]]) -> str:
+    """An index page: breadcrumbs, what this folder is, its facts, then a card per folder and page.
+
+    `extras` are (title, doc) links shown on the home page (symptoms, tags, progress).
+    """
+    doc = markup.folder_doc(folder.path)
+    out = ["---", f"title: {_quoted(folder.title)}", "---", ""]
+    if folder.path:
+        crumbs = [f"[{markup.text(parent.title)}]({markup.link(doc, markup.folder_doc(parent.path))})"
+                  for parent in ancestors(tree, folder.path)[:-1]]
+        out += [" › ".join(crumbs), "{: .dsatlas-breadcrumbs }", ""]
+    out += [f"# {markup.text(folder.title)}", ""]
+    if folder.summary:
+        out += [f"*{markup.text(folder.summary)}*", ""]
+    count = folder.page_count()
+    out += [f"{count} page{'s' if count != 1 else ''}" + (f" in {len(folder.folders)} sections"
+                                                            if folder.folders else "") + ".", ""]
+    if not folder.path and extras:
+        out += ["For the night shift: " + " · ".join(f"[{title}]({markup.link(doc, target)})"
+                                                       for title, target in extras), ""]
+    out += _facts(folder, data)
+    cards = [_folder_card(child, doc) for child in folder.folders]
+    cards += [_page_card(page, folder, doc) for page in folder.pages]
+    if cards:
+        out += ['<div class="grid cards" markdown>', "", *cards, "</div>", ""]
+    return "\n".join(out)
+
+
+def _folder_card(child: Folder, doc: str) -> str:
+    count = child.page_count()
+    lines = [f"-   **[{markup.text(child.title)}]({markup.link(doc, markup.folder_doc(child.path))})**", ""]
+    if child.summary:
+        lines += [f"    {markup.text(child.summary)}", ""]
+    detail = f"{count} page{'s' if count != 1 else ''}"
+    if child.date:
+        detail = f"{child.date} · {detail}"
+    lines += [f"    {detail}", ""]
+    return "\n".join(lines)
+
+
+def _page_card(page: SitePage, folder: Folder, doc: str) -> str:
+    target = markup.link(doc, markup.page_doc(page.id))
+    return "\n".join([
+        f"-   **[{markup.text(short_title(page, folder))}]({target})**", "",
+        f"    {markup.text(page.meta.summary)}", "",
+        f"    `{page.meta.kind.value}` · as of {page.meta.as_of}", "",
+    ])
+
+
+def _facts(folder: Folder, data: Data) -> list[str]:
+    """Company and incident folders show their structured facts: written once in data/, shown here."""
+    parent, _, slug = folder.path.rpartition("/")
+    if parent == "systems" and slug in data.companies:
+        company = data.companies[slug]
+        rows = [[f"**{markup.text(fact.value)}**", markup.text(fact.means), _source(fact.source, data),
+                 fact.as_of, fact.confidence] for fact in company.facts.values()]
+        if not rows:
+            return []
+        return ["## Key figures", "", *markup.table(["Figure", "Meaning", "Source", "Date", "Confidence"], rows), ""]
+    if parent == "incidents" and slug in data.incidents:
+        incident = data.incidents[slug]
+        rows = [["Started", f"{incident.started:%Y-%m-%d %H:%M} UTC"]]
+        if incident.detected:
+            rows.append(["Detected", f"{incident.detected:%Y-%m-%d %H:%M} UTC"])
+        if incident.mitigated:
+            rows.append(["Mitigated", f"{incident.mitigated:%Y-%m-%d %H:%M} UTC"])
+        rows.append(["Resolved", f"{incident.resolved:%Y-%m-%d %H:%M} UTC"])
+        rows.append(["Trigger", markup.text(incident.trigger)])
+        rows.append(["Root cause", markup.text(incident.root_cause)])
+        sources = ", ".join(_source(source, data) for source in incident.sources)
+        rows.append(["Sources", sources])
+        return ["## Facts", "", *markup.table(["", ""], rows), ""]
+    return []
+
+
+def _source(source_id: str, data: Data) -> str:
+    source = data.sources.get(source_id)
+    if source is None:
+        return markup.text(source_id)
+    return f"[{markup.text(source.publisher)}]({source.url})"
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ---- the symptom index ---------------------------------------------------------------------------
+
+
+def symptom_documents(tree: Folder) -> dict[str, str]:
+    """symptoms/index.md plus one page per category: Symptom → page, with how it is detected."""
+    docs: dict[str, str] = {}
+    index_doc = markup.folder_doc(SYMPTOMS_FOLDER)
+    overview = ["---", 'title: "Symptom index"', "---", "", "# Symptom index", "",
+                "Every symptom from every page's *What breaks at 3 AM* table, sorted, with the page that "
+                "explains it. Search also finds symptoms.", ""]
+    cards = []
+    for category in tree.folders:
+        entries = []
+        for folder in category.walk():
+            for page in folder.pages:
+                entries.extend((symptom, page) for symptom in page.symptoms)
+        if not entries:
+            continue
+        doc = f"{SYMPTOMS_FOLDER}/{category.path}.md"
+        entries.sort(key=lambda item: (item[0].text.lower(), item[1].id))
+        rows = [[markup.text(symptom.text), _symptom_link(page, doc), markup.text(symptom.detection)]
+                for symptom, page in entries]
+        docs[doc] = "\n".join(["---", f"title: {_quoted('Symptoms: ' + category.title)}", "---", "",
+                               f"# Symptoms: {markup.text(category.title)}", "",
+                               *markup.table(["Symptom", "Page", "Detection"], rows), ""])
+        cards.append(f"-   **[{markup.text(category.title)}]({markup.link(index_doc, doc)})**\n\n"
+                     f"    {len(entries)} symptoms\n")
+    if cards:
+        overview += ['<div class="grid cards" markdown>', "", *cards, "</div>", ""]
+    else:
+        overview.append("No page has a 3 AM table yet.")
+    docs[index_doc] = "\n".join(overview) + "\n"
+    return docs
+
+
+def _symptom_link(page: SitePage, doc: str) -> str:
+    target = markup.link(doc, markup.page_doc(page.id), THREE_AM_ANCHOR)
+    return f"[{markup.text(page.meta.title)}]({target})"
+
+
+# ---- the tag index -------------------------------------------------------------------------------
+
+
+def tags_markdown(tags: dict[str, list[str]], pages: dict[str, SitePage]) -> str:
+    out = ["---", 'title: "Tags"', "---", "", "# Tags", ""]
+    for tag in sorted(tags):
+        out += [f"## {tag} {{#tag-{tag}}}", ""]
+        for page_id in sorted(tags[tag], key=lambda item: pages[item].meta.title.lower()):
+            page = pages[page_id]
+            out.append(f"- [{markup.text(page.meta.title)}]({markup.link(TAGS_DOC, markup.page_doc(page_id))})")
+        out.append("")
+    if not tags:
+        out.append("No page has tags yet.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,177 @@
+"""Compile one content page into the Markdown the engine renders.
+
+What a reader gets, in order: breadcrumbs, the title, the summary and an "as of" line, the author's
+text with the diagram replaced by its pre-rendered SVG, the 3 AM table, then a generated
+*Sources & figures* table (every number on the diagram: meaning, source, date, confidence), the
+source list, and related pages (declared `related` first, then pages sharing tags).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..loader import Data
+from ..markdown import HEADING_RE
+from . import markup
+from .catalog import SitePage
+from .tree import Folder, ancestors
+
+CONFIDENCE = {
+    "A": "A — stated by a primary source",
+    "B": "B — derived from stated figures or news",
+    "C": "C — estimate",
+}
+RELATED_LIMIT = 6
+
+
+@dataclass
+class PageContext:
+    """What a page needs from the rest of the atlas."""
+
+    data: Data
+    tree: Folder
+    pages: dict[str, SitePage]
+    tags: dict[str, list[str]]  # tag → page ids
+    figures: dict[str, str] = field(default_factory=dict)  # page id → the diagram's <figure> HTML
+    problems: dict[str, list[str]] = field(default_factory=dict)  # page id → findings (draft builds)
+
+
+def figure_html(svg: str, title: str) -> str:
+    """The diagram as one raw-HTML block line: Markdown passes it through untouched.
+
+    `data-search-exclude` keeps diagram labels out of the search index; search finds pages by what
+    the diagram means (the figures table), not by its drawing.
+    """
+    return (f'<figure class="dsatlas-diagram" data-search-exclude aria-label="{markup.attribute(title)}">'
+            f"{svg}</figure>")
+
+
+def failed_figure_html(message: str) -> str:
+    return (f'<figure class="dsatlas-diagram dsatlas-diagram--failed" data-search-exclude>'
+            f"<pre>{markup.attribute(message)}</pre></figure>")
+
+
+def page_markdown(page: SitePage, ctx: PageContext) -> str:
+    doc = markup.page_doc(page.id)
+    meta = page.meta
+    front = ["---", f"title: {_yaml_string(meta.title)}", f"description: {_yaml_string(meta.summary)}"]
+    if meta.tags:
+        front.append("tags: [" + ", ".join(meta.tags) + "]")
+    front.append("---")
+    lead = [f"*{markup.text(meta.summary)}*", "", _as_of_line(page, ctx, doc)]
+    problems = ctx.problems.get(page.id)
+    if problems:
+        lead += ["", '!!! failure "Draft: this page does not pass `dsatlas check`"', ""]
+        lead += [f"    - {markup.text(problem)}" for problem in problems]
+    body = _body_with_figure(page, ctx.figures.get(page.id))
+    body = _insert_after_title(body, meta.title, lead)
+    parts = ["\n".join(front), _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
+    parts.append("\n".join(_sources_and_figures(page, ctx.data)))
+    related = _related(page, ctx, doc)
+    if related:
+        parts.append("\n".join(related))
+    return "\n\n".join(parts) + "\n"
+
+
+def _yaml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _breadcrumbs(page: SitePage, tree: Folder, doc: str) -> str:
+    crumbs = [f"[{markup.text(folder.title)}]({markup.link(doc, markup.folder_doc(folder.path))})"
+              for folder in ancestors(tree, page.folder)]
+    return " › ".join(crumbs) + "\n{: .dsatlas-breadcrumbs }"
+
+
+def _as_of_line(page: SitePage, ctx: PageContext, doc: str) -> str:
+    meta = page.meta
+    parts = [f"**As of** {meta.as_of}"]
+    dates = sorted(figure.as_of for figure in meta.figures)
+    if dates:
+        span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+        parts.append(f"figures dated {span}")
+    parts.append(f"**Kind** {meta.kind.value}")
+    if meta.tags:
+        tags_doc = markup.link(doc, "tags.md")
+        parts.append("**Tags** " + ", ".join(f"[{tag}]({tags_doc}#tag-{tag})" for tag in meta.tags))
+    return " · ".join(parts) + "\n{: .dsatlas-asof }"
+
+
+def _body_with_figure(page: SitePage, figure: str | None) -> str:
+    lines = page.body.split("\n")
+    fence = page.diagram
+    if fence is None or fence.end_line is None:
+        return page.body
+    start, end = fence.start_line - page.body_line, fence.end_line - page.body_line
+    replacement = figure or failed_figure_html("The diagram was not rendered.")
+    return "\n".join(lines[:start] + ["", replacement, ""] + lines[end + 1 :])
+
+
+def _insert_after_title(body: str, title: str, lead: list[str]) -> str:
+    """Put the summary and as-of line under the page's `# Title` (adding the title when missing)."""
+    lines = body.split("\n")
+    in_fence = False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else HEADING_RE.match(line)
+        if match and len(match.group(1)) == 1:
+            return "\n".join(lines[: index + 1] + ["", *lead, ""] + lines[index + 1 :])
+    return "\n".join([f"# {markup.text(title)}", "", *lead, "", *lines])
+
+
+def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
+    meta = page.meta
+    out = ["## Sources & figures", ""]
+    if meta.figures:
+        rows = []
+        for figure in meta.figures:
+            meaning = markup.text(figure.means)
+            if figure.note:
+                meaning += f" *({markup.text(figure.note)})*"
+            rows.append([f"**{markup.text(figure.label)}**", meaning, _source_link(figure.source, data),
+                         figure.as_of, CONFIDENCE[figure.confidence]])
+        out += markup.table(["Figure", "Meaning", "Source", "Date", "Confidence"], rows)
+    else:
+        out.append("This diagram draws no figures.")
+    out += ["", "**Sources**", ""]
+    for number, source_id in enumerate(meta.sources, 1):
+        source = data.sources.get(source_id)
+        if source is None:
+            out.append(f"{number}. {markup.text(source_id)} (no record in data/sources/)")
+            continue
+        out.append(f"{number}. [{markup.text(source.title)}]({source.url}) — {markup.text(source.publisher)}, "
+                   f"{source.type}, published {source.published}, accessed {source.accessed}")
+    return out
+
+
+def _source_link(source_id: str, data: Data) -> str:
+    source = data.sources.get(source_id)
+    if source is None:
+        return markup.text(source_id)
+    return f"[{markup.text(source.title)}]({source.url}) ({markup.text(source.publisher)}, {source.published})"
+
+
+def related_ids(page: SitePage, ctx: PageContext) -> list[str]:
+    """Declared related pages first, then pages sharing the most tags (same folder breaks ties)."""
+    chosen = [item for item in page.meta.related if item in ctx.pages and item != page.id]
+    shared: dict[str, int] = {}
+    for tag in page.meta.tags:
+        for other in ctx.tags.get(tag, []):
+            if other != page.id and other not in chosen:
+                shared[other] = shared.get(other, 0) + 1
+    folder = page.folder
+    ranked = sorted(shared, key=lambda other: (-shared[other], ctx.pages[other].folder != folder, other))
+    return (chosen + ranked)[: max(RELATED_LIMIT, len(chosen))]
+
+
+def _related(page: SitePage, ctx: PageContext, doc: str) -> list[str]:
+    ids = related_ids(page, ctx)
+    if not ids:
+        return []
+    out = ["## Related pages", ""]
+    for other_id in ids:
+        other = ctx.pages[other_id]
+        out.append(f"- [{markup.text(other.meta.title)}]({markup.link(doc, markup.page_doc(other_id))}) — "
+                   f"{markup.text(other.meta.summary)}")
+    return out

@@ -1,0 +1,273 @@
+"""Render: Mermaid diagrams to SVG at build time, in Debian's Chromium, cached by content hash.
+
+Readers must see diagrams offline and with JavaScript off, so nothing is drawn in their browser. One
+headless Chromium serves the whole build; each core gets its own context with the pinned
+`mermaid.min.js` loaded once, and pulls diagrams from a shared queue. Every request the page makes is
+answered locally or refused, so a render never touches the network. Results are cached in
+`.dsatlas-cache/render.sqlite` by (diagram text, Mermaid version, theme), so a warm build renders
+nothing and an edit re-renders one diagram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cache import CACHE_DIR
+from ..engine import _error_result, find_mermaid_js, mermaid_version
+from .svg import compact_svg
+
+# Bump when the Mermaid configuration or the SVG post-processing changes: old cache entries then miss.
+RENDER_FORMAT = "1"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+# Verdana's metrics at render time (DejaVu Sans is its close cousin on Debian) match what most readers'
+# browsers substitute, so labels drawn here still fit their boxes there.
+FONT_FAMILY = 'Verdana, "DejaVu Sans", Geneva, sans-serif'
+_ORIGIN = "http://dsatlas.invalid"
+_HOST_PAGE = f"""<!doctype html><html><head><meta charset="utf-8">
+<script src="{_ORIGIN}/mermaid.min.js"></script></head><body></body></html>"""
+_INIT = """([theme, font]) => {
+  mermaid.initialize({startOnLoad: false, securityLevel: 'strict', theme: theme,
+                      fontFamily: font, themeVariables: {fontFamily: font}});
+  window.__dsatlasRender = async (id, text) => {
+    try {
+      const out = await mermaid.render(id, text);
+      return {ok: true, svg: out.svg};
+    } catch (e) {
+      document.body.replaceChildren();
+      return {ok: false, message: String((e && e.message) || e)};
+    }
+  };
+}"""
+
+
+class RendererUnavailable(Exception):
+    """Chromium or Mermaid is missing; the message says how to install it."""
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    key: str  # render_key(text, …): identical diagrams render once
+    text: str
+    path: str  # file shown in errors
+    line: int  # file line of the opening ```mermaid fence
+
+
+@dataclass(frozen=True)
+class RenderFailure:
+    key: str
+    path: str
+    line: int  # file line Mermaid complained about
+    message: str
+
+    def human(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def render_key(text: str, mermaid: str, theme: str) -> str:
+    return hashlib.sha256(f"render\0{RENDER_FORMAT}\0{mermaid}\0{theme}\0{text}".encode()).hexdigest()
+
+
+def find_chromium() -> Path:
+    """Debian's Chromium ($DSATLAS_CHROMIUM overrides): the site never downloads a browser."""
+    override = os.environ.get("DSATLAS_CHROMIUM")
+    candidates = [Path(override)] if override else [CHROMIUM, Path(shutil.which("chromium") or CHROMIUM)]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise RendererUnavailable(
+        "Chromium is not installed at /usr/bin/chromium: run `scripts/ensure-chromium.sh` (it installs "
+        "Debian's `chromium` package with apt-get), or set DSATLAS_CHROMIUM to a Chromium binary"
+    )
+
+
+class RenderCache:
+    """SVGs by render key, in one SQLite file beside the check cache."""
+
+    def __init__(self, root: Path):
+        try:
+            folder = root / CACHE_DIR
+            folder.mkdir(exist_ok=True)
+            self._db = sqlite3.connect(folder / "render.sqlite", timeout=30)
+            self._db.execute("CREATE TABLE IF NOT EXISTS svg (key TEXT PRIMARY KEY, svg TEXT)")
+        except (OSError, sqlite3.Error):
+            self._db = None  # a read-only checkout still builds, just without a cache
+
+    def get(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self._db is None:
+            return found
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT key, svg FROM svg WHERE key IN ({marks})", batch))
+        return found
+
+    def put(self, svgs: dict[str, str]) -> None:
+        if self._db is None or not svgs:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO svg VALUES (?, ?)", svgs.items())
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class DiagramRenderer:
+    """One headless Chromium with one Mermaid-loaded page per worker; start it only when needed.
+
+    Uses Playwright's async API on a private event loop, so the browser survives between calls
+    (`dsatlas serve` keeps it warm) while callers stay synchronous.
+    """
+
+    def __init__(self, theme: str = "default", workers: int | None = None, timeout_s: float = 30.0,
+                 mermaid_js: Path | None = None):
+        self.theme = theme
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.timeout_s = timeout_s
+        self.mermaid_js = mermaid_js or find_mermaid_js()
+        self.mermaid_version = mermaid_version(str(self.mermaid_js))
+        self._script = self.mermaid_js.read_bytes()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._playwright = None
+        self._browser = None
+        self._slots: list = []  # (context, page), one per worker
+        self.blocked: list[str] = []  # URLs the render pages tried to fetch and were refused
+        self._progress: Callable[[int, int], None] | None = None
+        self._done = self._total = 0
+
+    def key(self, text: str) -> str:
+        return render_key(text, self.mermaid_version, self.theme)
+
+    def render(self, jobs: list[RenderJob], progress: Callable[[int, int], None] | None = None
+               ) -> tuple[dict[str, str], list[RenderFailure]]:
+        """Render each distinct diagram once; SVGs by key, and one failure per failed job."""
+        unique: dict[str, RenderJob] = {}
+        for job in jobs:
+            unique.setdefault(job.key, job)
+        if not unique:
+            return {}, []
+        self._progress, self._done, self._total = progress, 0, len(unique)
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        outcome = self._loop.run_until_complete(self._render_all(list(unique.values())))
+        svgs = {key: value for key, value in outcome.items() if isinstance(value, str)}
+        failures = []
+        for job in jobs:
+            result = outcome.get(job.key)
+            if not isinstance(result, str):
+                failures.append(RenderFailure(job.key, job.path, job.line + result[0], result[1]))
+        return svgs, failures
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+        self._loop.run_until_complete(self._shutdown())
+        self._loop.close()
+        self._loop = None
+
+    # ---- inside the event loop --------------------------------------------------------------------
+
+    async def _render_all(self, jobs: list[RenderJob]) -> dict[str, str | tuple[int, str]]:
+        await self._start(min(self.workers, len(jobs)))
+        queue: asyncio.Queue[RenderJob] = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+        results: dict[str, str | tuple[int, str]] = {}
+        await asyncio.gather(*(self._work(index, queue, results) for index in range(len(self._slots))))
+        return results
+
+    async def _work(self, index: int, queue: asyncio.Queue, results: dict) -> None:
+        while not queue.empty():
+            job = queue.get_nowait()
+            results[job.key] = await self._render_one(index, job)
+            self._done += 1
+            if self._progress:
+                self._progress(self._done, self._total)
+
+    async def _render_one(self, index: int, job: RenderJob) -> str | tuple[int, str]:
+        """The compact SVG, or (line inside the diagram, message) when Mermaid fails or hangs."""
+        page = self._slots[index][1]
+        try:
+            answer = await asyncio.wait_for(page.evaluate("([id, text]) => window.__dsatlasRender(id, text)",
+                                                          ["d" + job.key[:16], job.text]), self.timeout_s)
+        except TimeoutError:
+            await self._replace_slot(index)  # the page may still be busy with it
+            return 0, (f"Mermaid did not finish rendering within {self.timeout_s:.0f} s: simplify the "
+                       "diagram or split the view")
+        if answer["ok"]:
+            return compact_svg(answer["svg"])
+        parsed = _error_result(answer["message"])
+        return parsed.line, f"Mermaid could not render this diagram: {parsed.message}"
+
+    async def _start(self, wanted: int) -> None:
+        if self._browser is None:
+            from playwright.async_api import async_playwright
+
+            chromium = find_chromium()
+            self._playwright = await async_playwright().start()
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=str(chromium), args=CHROMIUM_FLAGS, headless=True)
+            except Exception as err:  # noqa: BLE001 - Playwright raises its own Error types
+                await self._playwright.stop()
+                self._playwright = None
+                raise RendererUnavailable(f"{chromium} did not start: {str(err).splitlines()[0]}") from None
+        missing = wanted - len(self._slots)
+        if missing > 0:
+            self._slots.extend(await asyncio.gather(*(self._new_slot() for _ in range(missing))))
+
+    async def _new_slot(self):
+        context = await self._browser.new_context()
+        await context.route("**/*", self._answer_locally)
+        page = await context.new_page()
+        await page.goto(f"{_ORIGIN}/")
+        await page.evaluate(_INIT, [self.theme, FONT_FAMILY])
+        return context, page
+
+    async def _replace_slot(self, index: int) -> None:
+        context = self._slots[index][0]
+        self._slots[index] = await self._new_slot()
+        try:
+            await context.close()
+        except Exception:  # noqa: BLE001 - a hung page may refuse to close cleanly; it is gone anyway
+            pass
+
+    async def _answer_locally(self, route) -> None:
+        url = route.request.url
+        if url == f"{_ORIGIN}/":
+            await route.fulfill(body=_HOST_PAGE, content_type="text/html")
+        elif url == f"{_ORIGIN}/mermaid.min.js":
+            await route.fulfill(body=self._script, content_type="text/javascript")
+        else:
+            self.blocked.append(url)
+            await route.abort()
+
+    async def _shutdown(self) -> None:
+        for context, _page in self._slots:
+            try:
+                await context.close()
+            except Exception:  # noqa: BLE001
+                pass
+        self._slots = []
+        if self._browser is not None:
+            await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None

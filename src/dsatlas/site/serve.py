@@ -1,0 +1,141 @@
+"""`dsatlas serve`: serve the built site on loopback, watch content/ and data/, rebuild what changed.
+
+A change is noticed by polling file sizes and modification times (a few milliseconds for a thousand
+files, and it works on every filesystem). The rebuild reloads only the changed pages, renders only
+changed diagrams, and asks the engine for an incremental build; open pages long-poll
+`/.dsatlas/build` and reload when the build id changes.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from ..loader import CONTENT_DIR, DATA_DIR
+from .build import BuildFailed, SiteBuilder
+
+POLL_SECONDS = 0.2
+LONG_POLL_SECONDS = 25.0
+
+
+class BuildState:
+    """The id of the last good build; waiters wake up when it changes."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self.build_id = str(time.time_ns())
+
+    def bump(self) -> None:
+        with self._condition:
+            self.build_id = str(time.time_ns())
+            self._condition.notify_all()
+
+    def wait_for_change(self, seen: str, timeout: float) -> str:
+        with self._condition:
+            if seen and seen == self.build_id:
+                self._condition.wait_for(lambda: self.build_id != seen, timeout)
+            return self.build_id
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def __init__(self, *args, state: BuildState, **kwargs):
+        self.state = state
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        url = urlparse(self.path)
+        if url.path == "/.dsatlas/build":
+            seen = parse_qs(url.query).get("after", [""])[0]
+            body = self.state.wait_for_change(seen, LONG_POLL_SECONDS).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # a reload must show the rebuilt page
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the http.server API
+        pass  # one line per request would bury the rebuild messages
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """(modification time, size) of every file under content/ and data/."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [str(root / CONTENT_DIR), str(root / DATA_DIR)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # editors' swap and lock files
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.is_file():
+                stat = entry.stat()
+                found[entry.path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str], None],
+               stop: threading.Event | None = None) -> None:
+    """Serve until interrupted (or `stop` is set); the first build must already have run."""
+    state = BuildState()
+    handler = partial(_Handler, directory=str(builder.options.out), state=state)
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="dsatlas-serve", daemon=True)
+    thread.start()
+    echo(f"serving http://{host}:{server.server_port}/ — watching content/ and data/ (Ctrl+C to stop)")
+    stop = stop or threading.Event()
+    seen = snapshot(builder.options.root)
+    try:
+        while not stop.wait(POLL_SECONDS):
+            current = snapshot(builder.options.root)
+            if current == seen:
+                continue
+            seen = current
+            if _rebuild(builder, echo):
+                state.bump()
+    except KeyboardInterrupt:
+        echo("stopped")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _rebuild(builder: SiteBuilder, echo: Callable[[str], None]) -> bool:
+    """Rebuild after a change; on failure say why and keep serving the last good site."""
+    started = time.perf_counter()
+    try:
+        report = builder.rebuild()
+    except BuildFailed as err:
+        for finding in err.findings:
+            echo(finding.human())
+        for line in err.lines:
+            echo(f"  {line}")
+        echo(f"rebuild failed: {err}; still serving the last good build")
+        return False
+    except Exception:  # noqa: BLE001 - a bug must not stop the server an author is looking at
+        echo("rebuild failed with an internal error (please report it):\n" + traceback.format_exc())
+        return False
+    for finding in report.problems:
+        echo(f"draft: {finding.human()}")
+    kind = "full" if report.full else "incremental"
+    pages = [doc for doc in report.changed if doc.endswith(".md")]
+    echo(f"rebuilt ({kind}) {len(pages)} page(s) in {time.perf_counter() - started:.2f} s")
+    return bool(report.changed)
