@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup test check serve build bench lint clean
+.PHONY: setup test check serve build chromium bench lint clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 node_modules/.installed: package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 test: setup
@@ -26,6 +26,16 @@ test: setup
 
 check: setup
 	$(BIN)/dsatlas check
+
+# The site: diagrams are pre-rendered with Debian's Chromium, installed with apt-get when missing.
+serve: setup chromium
+	$(BIN)/dsatlas serve
+
+build: setup chromium
+	$(BIN)/dsatlas build
+
+chromium:
+	scripts/ensure-chromium.sh
 
 lint: setup
 	$(BIN)/ruff check src tests bench
