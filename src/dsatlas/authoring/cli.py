@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import typer
@@ -20,6 +21,7 @@ sources_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     app.command("new")(new)
+    app.add_typer(sources_app, name="sources")
 
 
 def _usage(message: str) -> None:
@@ -147,3 +149,193 @@ def _report_scaffold(page, backup: Path | None, atlas: Path) -> None:
     if len(todo) > MAX_LISTED_PLACEHOLDERS:
         typer.echo(f"  … and {len(todo) - MAX_LISTED_PLACEHOLDERS} more")
     typer.echo(f"\nthen run: dsatlas check {page.rel_path}")
+
+
+# ---- dsatlas sources ------------------------------------------------------------------------------
+
+FORMAT_OPTION = typer.Option("human", "--format", "-f", help="human or json.")
+
+
+def _sources_state(root: Path | None):
+    from ..loader import load_data
+    from .citations import citations, load_documents
+
+    atlas = _root(root)
+    data = load_data(atlas)
+    documents, problems = load_documents(atlas)
+    for problem in problems:
+        typer.echo(f"warning: {problem.path}:{problem.line}: {problem.message} (its citations are not counted)",
+                   err=True)
+    return atlas, data, citations(documents), documents
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("human", "json"):
+        _usage("--format must be human or json")
+
+
+def _emit_json(payload: object) -> None:
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def _table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@sources_app.command("list")
+def sources_list(fmt: str = FORMAT_OPTION, root: Path | None = ROOT_OPTION) -> None:
+    """Every source record: type, date, publisher, how many places cite it, and its last link check."""
+    from .links import LinkCache
+
+    _check_format(fmt)
+    atlas, data, cited, _ = _sources_state(root)
+    counts: dict[str, int] = {}
+    for citation in cited:
+        counts[citation.source] = counts.get(citation.source, 0) + 1
+    links = LinkCache(atlas).entries
+    records = []
+    for source_id, source in sorted(data.sources.items()):
+        link = links.get(str(source.url))
+        records.append({
+            "id": source_id, "type": source.type, "published": source.published, "publisher": source.publisher,
+            "url": str(source.url), "cited": counts.get(source_id, 0),
+            "link": None if link is None else {"status": link.status, "verdict": link.verdict,
+                                               "checked": link.checked},
+        })
+    if fmt == "json":
+        _emit_json(records)
+        return
+    rows = [[r["id"], r["type"], r["published"], str(r["cited"]),
+             "not checked" if r["link"] is None else
+             f"{r['link']['status'] or 'no answer'} {r['link']['verdict']} ({r['link']['checked'][:10]})"]
+            for r in records]
+    _table(rows, ["id", "type", "published", "cited", "link"])
+    typer.echo(f"\n{len(records)} source(s)")
+
+
+@sources_app.command("unused")
+def sources_unused(fmt: str = FORMAT_OPTION, root: Path | None = ROOT_OPTION) -> None:
+    """Source records that no page, figure or facts file cites. Exit 1 when there are any."""
+    _check_format(fmt)
+    _, data, cited, _ = _sources_state(root)
+    used = {citation.source for citation in cited}
+    unused = sorted(set(data.sources) - used)
+    if fmt == "json":
+        _emit_json(unused)
+    else:
+        for source_id in unused:
+            typer.echo(f"data/sources/{source_id}.yaml: {source_id} is cited nowhere: cite it or delete it")
+        typer.echo(f"{len(unused)} unused source(s) of {len(data.sources)}")
+    raise typer.Exit(1 if unused else 0)
+
+
+@sources_app.command("missing")
+def sources_missing(fmt: str = FORMAT_OPTION, root: Path | None = ROOT_OPTION) -> None:
+    """Pages, figures and facts that cite a source id with no valid data/sources/<id>.yaml. Exit 1 if any."""
+    _check_format(fmt)
+    atlas, data, cited, _ = _sources_state(root)
+    missing = [citation for citation in cited if citation.source not in data.sources]
+    if fmt == "json":
+        _emit_json([{"path": c.path, "line": c.line, "col": c.col, "where": c.where, "source": c.source}
+                    for c in missing])
+    else:
+        for citation in missing:
+            record = f"data/sources/{citation.source}.yaml"
+            fix = (f"{record} exists but fails validation: `dsatlas check {record}`" if (atlas / record).exists()
+                   else f"add {record} or fix the id")
+            typer.echo(f"{citation.path}:{citation.line}:{citation.col}: {citation.where} cites unknown source "
+                       f"{citation.source!r}: {fix}")
+        typer.echo(f"{len(missing)} citation(s) of unknown sources")
+    raise typer.Exit(1 if missing else 0)
+
+
+@sources_app.command("stale")
+def sources_stale(
+    years: int = typer.Option(5, "--years", min=1, help="Flag figures whose as_of is older than this."),
+    today: str | None = TODAY_OPTION,
+    fmt: str = FORMAT_OPTION,
+    root: Path | None = ROOT_OPTION,
+) -> None:
+    """Figures, company facts and pages whose as_of is more than N years old (default 5). Exit 1 if any.
+
+    A partial date counts from its end: as_of 2021 is stale only once 2021-12-31 is N years ago.
+    Incident and scale-evolution pages draw the past on purpose and are left out.
+    """
+    from .citations import dated_items, stale_items
+
+    _check_format(fmt)
+    day = _today(today)
+    _, _, _, documents = _sources_state(root)
+    stale = stale_items(dated_items(documents), day, years)
+    if fmt == "json":
+        _emit_json([{"path": s.path, "line": s.line, "col": s.col, "what": s.what, "as_of": s.as_of,
+                     "source": s.source} for s in stale])
+    else:
+        for item in stale:
+            source = f" (source: {item.source})" if item.source else ""
+            typer.echo(f"{item.path}:{item.line}:{item.col}: {item.what}: as_of {item.as_of} is more than {years} "
+                       f"year(s) old{source}: find a newer figure, or say on the page that it is historical")
+        typer.echo(f"{len(stale)} item(s) older than {years} year(s) (as of {day.isoformat()})")
+    raise typer.Exit(1 if stale else 0)
+
+
+@sources_app.command("check-links")
+def sources_check_links(
+    only: list[str] = typer.Option(None, "--only", metavar="ID", help="Check only these source ids "
+                                   "(repeatable)."),
+    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between two requests to the "
+                                   "same host."),
+    retries: int = typer.Option(2, "--retries", min=0, help="Retries after a timeout, 429 or 5xx."),
+    timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="Seconds to wait for one answer."),
+    backoff: float = typer.Option(1.0, "--backoff", min=0.0, help="Seconds before the first retry; doubles "
+                                  "with each retry (a server's Retry-After, up to 30 s, wins)."),
+    max_age: float = typer.Option(7.0, "--max-age", min=0.0, help="Reuse answers younger than this many days."),
+    refresh: bool = typer.Option(False, "--refresh", help="Ask every URL again, ignoring the cache."),
+    fmt: str = FORMAT_OPTION,
+    root: Path | None = ROOT_OPTION,
+) -> None:
+    """Check every source URL over HTTP; record status and date in .dsatlas-cache/links.json.
+
+    Requests to one host are spaced by --interval; hosts are checked in parallel. 'blocked' (401, 403,
+    429) means the server answered but refuses robots: open it in a browser. Exit 1 if a link is broken.
+    """
+    from ..cli import _progress_bar
+    from ..loader import load_data
+    from .links import LinkCache, check_links
+
+    _check_format(fmt)
+    atlas = _root(root)
+    sources = load_data(atlas).sources
+    unknown = sorted(set(only or []) - set(sources))
+    if unknown:
+        _usage(f"no source record for: {', '.join(unknown)}")
+    chosen = {source_id: str(record.url) for source_id, record in sorted(sources.items())
+              if not only or source_id in only}
+    cache = LinkCache(atlas)
+    before = dict(cache.entries)
+    update, finish = _progress_bar("Checking links")
+    try:
+        results = check_links(list(chosen.values()), cache, interval=interval, retries=retries, timeout=timeout,
+                              backoff=backoff, max_age_days=max_age, refresh=refresh, progress=update)
+    finally:
+        finish()
+    rows = [{"id": source_id, "url": url, **{k: getattr(results[url], k) for k in
+                                             ("status", "verdict", "checked", "final_url", "error", "attempts")},
+             "cached": before.get(url) is results[url]}
+            for source_id, url in chosen.items()]
+    broken = [row for row in rows if row["verdict"] == "broken"]
+    if fmt == "json":
+        _emit_json(rows)
+    else:
+        for row in rows:
+            if row["verdict"] != "ok":
+                detail = row["error"] or f"HTTP {row['status']}"
+                typer.echo(f"{row['verdict']:7} {row['id']}: {detail} — {row['url']}")
+        counts = {verdict: sum(1 for row in rows if row["verdict"] == verdict) for verdict in ("ok", "blocked",
+                                                                                            "broken")}
+        cached = sum(1 for row in rows if row["cached"])
+        typer.echo(f"{len(rows)} link(s): {counts['ok']} ok, {counts['blocked']} blocked, {counts['broken']} broken "
+                   f"({cached} from the cache; results in {cache.path.relative_to(atlas)})")
+    raise typer.Exit(1 if broken else 0)
