@@ -22,6 +22,7 @@ sources_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.command("new")(new)
     app.add_typer(sources_app, name="sources")
+    app.command("progress")(progress)
 
 
 def _usage(message: str) -> None:
@@ -339,3 +340,57 @@ def sources_check_links(
         typer.echo(f"{len(rows)} link(s): {counts['ok']} ok, {counts['blocked']} blocked, {counts['broken']} broken "
                    f"({cached} from the cache; results in {cache.path.relative_to(atlas)})")
     raise typer.Exit(1 if broken else 0)
+
+
+# ---- dsatlas progress -----------------------------------------------------------------------------
+
+
+def progress(
+    fmt: str = typer.Option("human", "--format", "-f", help="human, json, or markdown (the dashboard page "
+                            "with inline SVG charts)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of "
+                                    "printing."),
+    today: str | None = TODAY_OPTION,
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for the check."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Check every page again; ignore the cache."),
+    root: Path | None = ROOT_OPTION,
+) -> None:
+    """Progress against data/plan.yaml: planned, written and passing pages per category, the quality
+    score, velocity per ISO week from git history, the trend and the projected completion date.
+
+    Written pages are matched to the plan by path; passing means no error from `dsatlas check`; a page
+    counts in the week its first version was committed. Exit status: 0, or 2 on a usage or plan error.
+    """
+    from ..cli import _progress_bar
+    from ..engine import EngineUnavailable
+    from ..util import write_atomic
+    from .plan import PlanError
+    from .progress import build_report, render_dashboard, render_human
+
+    if fmt not in ("human", "json", "markdown"):
+        _usage("--format must be human, json or markdown")
+    day = _today(today)
+    atlas = _root(root)
+    update, finish = _progress_bar("Checking")
+    try:
+        report = build_report(atlas, today=day, jobs=jobs, use_cache=not no_cache, progress=update)
+    except PlanError as err:
+        finish()
+        typer.echo(f"error: the plan cannot be read:\n{err}", err=True)
+        raise typer.Exit(2) from None
+    except EngineUnavailable as err:
+        finish()
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    finish()
+    if fmt == "json":
+        text = json.dumps(report.to_json(), indent=2) + "\n"
+    elif fmt == "markdown":
+        text = render_dashboard(report)
+    else:
+        text = render_human(report) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(out, text)
+        typer.echo(f"wrote {out}")
