@@ -188,3 +188,40 @@ def test_list_shows_every_kind_and_the_facts_it_needs():
     assert "content/incidents/<subject>/timeline.md" in result.output
     assert "data/incidents/<subject>.yaml: started, detected, mitigated, resolved" in result.output
     assert "views: contract, implementation, anomaly, trade-offs, testing, violation" in result.output
+
+
+def test_an_incident_with_only_start_and_resolution_still_scaffolds(atlas):
+    write(atlas / "data/incidents/acme-2023-05-01.yaml", """\
+        slug: acme-2023-05-01
+        title: Acme search outage
+        company: acme
+        date: 2023-05-01
+        source_timezone: UTC
+        started: 2023-05-01T10:00:00Z
+        resolved: 2023-05-03T12:30:15Z
+        trigger: An index rebuild.
+        root_cause: Unknown.
+        impact:
+          summary: Search was down.
+        sources: [acme-blog-2023]
+        """)
+    for kind in ("incident-timeline", "incident-cascade"):
+        assert new(atlas, kind, "acme-2023-05-01").exit_code == 0
+    text = (atlas / "content/incidents/acme-2023-05-01/timeline.md").read_text()
+    assert "It was resolved at T+50h30m15s (12:30:15 UTC on 3 May 2023)" in " ".join(text.split())
+    assert "3 May 12:30:15 UTC · T+50h30m15s<br/>Resolved (from the facts file)" in text
+    result = run_check([atlas / "content"], atlas, jobs=1, use_cache=False)
+    assert {finding.code for finding in result.findings} <= EXPECTED_SCAFFOLD_CODES
+
+
+@pytest.mark.parametrize("minutes, seconds, label", [
+    (0, 0, "T+0"), (45, 0, "T+45m"), (69, 0, "T+1h09m"), (-367, 0, "T-6h07m"), (120, 30, "T+2h00m30s"),
+    (0, -20, "T-0m20s"), (3000, 0, "T+50h00m"),
+])
+def test_offset_labels(minutes, seconds, label):
+    import datetime as dt
+
+    from dsatlas.authoring.timeline import offset_label
+
+    start = dt.datetime(2024, 1, 2, 23, 27, tzinfo=dt.UTC)
+    assert offset_label(start, start + dt.timedelta(minutes=minutes, seconds=seconds)) == label

@@ -68,35 +68,26 @@ def load_documents(root: Path) -> tuple[list[Document], list[Problem]]:
     documents: list[Document] = []
     problems: list[Problem] = []
     content = root / CONTENT_DIR
-    pages = sorted(content.rglob("*.md")) if content.is_dir() else []
-    for path in pages:
+    files = [(path, "page") for path in (sorted(content.rglob("*.md")) if content.is_dir() else [])]
+    for folder, role in (("companies", "company"), ("incidents", "incident")):
+        base = root / DATA_DIR / folder
+        files += [(path, role) for path in (sorted(base.glob("*.y*ml")) if base.is_dir() else [])]
+    for path, role in files:
         shown = path.relative_to(root).as_posix()
         text, findings = read_text(path, shown)
         if text is None:
             problems.extend(Problem(shown, finding.line, finding.message) for finding in findings)
             continue
         try:
-            split = split_front_matter(text)
-            positioned = load_yaml(split.front_matter, line_offset=split.front_matter_line - 1)
-        except FrontMatterError as err:
+            if role == "page":
+                split = split_front_matter(text)
+                positioned = load_yaml(split.front_matter, line_offset=split.front_matter_line - 1)
+            else:
+                positioned = load_yaml(text)
+        except (FrontMatterError, YamlSyntaxError) as err:
             problems.append(Problem(shown, err.line, err.message))
             continue
-        except YamlSyntaxError as err:
-            problems.append(Problem(shown, err.line, err.message))
-            continue
-        documents.append(Document(shown, "page", positioned))
-    for folder, role in (("companies", "company"), ("incidents", "incident")):
-        base = root / DATA_DIR / folder
-        for path in sorted(base.glob("*.y*ml")) if base.is_dir() else []:
-            shown = path.relative_to(root).as_posix()
-            text, findings = read_text(path, shown)
-            if text is None:
-                problems.extend(Problem(shown, finding.line, finding.message) for finding in findings)
-                continue
-            try:
-                documents.append(Document(shown, role, load_yaml(text)))
-            except YamlSyntaxError as err:
-                problems.append(Problem(shown, err.line, err.message))
+        documents.append(Document(shown, role, positioned))
     return documents, problems
 
 

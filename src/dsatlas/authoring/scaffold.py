@@ -143,11 +143,11 @@ class SourceBook:
 
     def stated(self, text: str, means: str, source: str, as_of: str | None = None) -> Piece:
         """Text a source states (a system's name or technology): one figure when it holds numbers."""
-        text = clean(text)
-        if not figure_tokens(text):
-            return Piece(text)
-        return Piece(text, (Declared(text, means, source, as_of or self.as_of(source),
-                                     self.confidence(source)),))
+        label = clean(text)
+        if not figure_tokens(label):
+            return Piece(wrap(label))
+        return Piece(wrap(label), (Declared(label, means, source, as_of or self.as_of(source),
+                                            self.confidence(source)),))
 
     def unexplained(self, text: str, source: str, as_of: str, where: str) -> Piece:
         """Prose from the facts drawn on the diagram: each number in it needs its meaning written."""
