@@ -72,10 +72,13 @@ def new(
 ) -> None:
     """Scaffold a page from its kind's template and the subject's facts.
 
-    The page lands where the kind's profile says (content/systems/<company>/<kind>.md, …). What the
-    facts know is filled in and declared as sourced figures (an incident's T+ offsets are computed
-    from its UTC timestamps); what they don't is an explicit TODO, so `dsatlas check` rejects the page
-    until every TODO is replaced. Exit status: 0 written, 1 page exists or facts file broken, 2 usage.
+    The page is written atomically where the kind's profile says, e.g. content/systems/<company>/<kind>.md.
+
+    What the facts know is drawn and declared as sourced figures (incident T+ offsets come from UTC timestamps).
+
+    What they don't is an explicit TODO, so `dsatlas check` rejects the page until an author writes it.
+
+    Exit status: 0 written, 1 page exists or facts file broken, 2 usage error.
     """
     from ..loader import load_data
     from ..model import Kind
@@ -262,6 +265,7 @@ def sources_stale(
     """Figures, company facts and pages whose as_of is more than N years old (default 5). Exit 1 if any.
 
     A partial date counts from its end: as_of 2021 is stale only once 2021-12-31 is N years ago.
+
     Incident and scale-evolution pages draw the past on purpose and are left out.
     """
     from .citations import dated_items, stale_items
@@ -299,8 +303,11 @@ def sources_check_links(
 ) -> None:
     """Check every source URL over HTTP; record status and date in .dsatlas-cache/links.json.
 
-    Requests to one host are spaced by --interval; hosts are checked in parallel. 'blocked' (401, 403,
-    429) means the server answered but refuses robots: open it in a browser. Exit 1 if a link is broken.
+    Requests to one host are spaced by --interval; different hosts are checked in parallel.
+
+    'blocked' (401, 403, 429): the server answered but refuses robots; open the link in a browser.
+
+    Exit status: 1 if a link is broken.
     """
     from ..cli import _progress_bar
     from ..loader import load_data
@@ -355,11 +362,15 @@ def progress(
     no_cache: bool = typer.Option(False, "--no-cache", help="Check every page again; ignore the cache."),
     root: Path | None = ROOT_OPTION,
 ) -> None:
-    """Progress against data/plan.yaml: planned, written and passing pages per category, the quality
-    score, velocity per ISO week from git history, the trend and the projected completion date.
+    """Progress against data/plan.yaml: planned, written and passing pages, quality, velocity, projection.
 
-    Written pages are matched to the plan by path; passing means no error from `dsatlas check`; a page
-    counts in the week its first version was committed. Exit status: 0, or 2 on a usage or plan error.
+    Written pages fill the plan's slots by path; passing means no error from `dsatlas check`.
+
+    Quality is the share of (page, applicable gate) checks that pass.
+
+    Velocity counts each page in the ISO week it first landed in git; pace, trend and projection follow.
+
+    Exit status: 0, or 2 on a usage or plan error.
     """
     from ..cli import _progress_bar
     from ..engine import EngineUnavailable
