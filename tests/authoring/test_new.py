@@ -167,6 +167,9 @@ def test_usage_errors(atlas):
     assert "is not one of" in new(atlas, "guarantee", "linearizability", "--view", "proof").output
     assert "--view does not apply to storage pages" in new(atlas, "storage", "acme", "--view", "x").output
     assert new(atlas, "storage").exit_code == 2
+    printed = new(atlas, "storage", "acme", "--stdout")
+    assert printed.exit_code == 0 and printed.output.startswith("---\ntitle: \"Acme — Storage\"")
+    assert not (atlas / "content/systems/acme/storage.md").exists()
 
 
 def test_missing_or_broken_facts(atlas):

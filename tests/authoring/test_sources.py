@@ -58,6 +58,11 @@ def test_missing_lists_every_unknown_id_with_its_line(atlas):
     assert ("content/systems/acme/storage.md:16:5: figures[1].source cites unknown source 'acme-gone-2019': "
             "data/sources/acme-gone-2019.yaml exists but fails validation") in result.output
     assert "2 citation(s) of unknown sources" in result.output
+    # a page that fails the schema (an unknown key) still reports what it cites
+    write(atlas / "content/systems/acme/cost-breakdown.md", PAGE.replace("kind: storage", "kind: cost-breakdown\n    "
+                                                                          "figuers: []"))
+    assert "cost-breakdown.md:8:27: sources[1] cites unknown source 'acme-nowhere-2020'" in \
+        sources(atlas, "missing").output
 
 
 def test_unused_and_list_count_citations_from_pages_and_facts(atlas):
