@@ -8,6 +8,7 @@ second: the engine's incremental mode rebuilds the pages whose source is newer t
 
 from __future__ import annotations
 
+import atexit
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ class SiteBuilder:
 
     def __init__(self, options: BuildOptions):
         self.options = options
-        self.catalog = PageCatalog(options.root)
+        self.catalog = PageCatalog(options.root, use_cache=options.use_cache)
         self._renderer: DiagramRenderer | None = None
         self._written: dict[str, str] = {}  # document → text last written to the tree
         self._config_text: str | None = None
@@ -126,7 +127,8 @@ class SiteBuilder:
         report.timings["check+load"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        dashboard = _dashboard(root)
+        dashboard, plan_problems = _dashboard(root)
+        problems.extend(plan_problems)
         figures, extra_figures, failures = self._render(pages, dashboard)
         report.timings["render"] = time.perf_counter() - started
         problems.extend(Finding(failure.path, failure.line, 1, "ATL982", failure.message) for failure in failures)
@@ -150,8 +152,11 @@ class SiteBuilder:
         root = self.options.root
         targets = [root / folder for folder in (CONTENT_DIR, DATA_DIR) if (root / folder).is_dir()]
         progress = self._stage("Checking")
-        result = run_check(targets, root, jobs=self.options.jobs, use_cache=self.options.use_cache,
-                           progress=progress)
+        # In this process (jobs=1): about 7% of runs with worker processes hang when a worker exits while
+        # freeing its V8 context (py_mini_racer `mr_free_context`); see docs/site.md. A cold check of
+        # 900 pages takes ~12 s this way; warm runs and `serve` hardly parse at all.
+        result = run_check(targets, root, jobs=1, use_cache=self.options.use_cache, progress=progress)
+        _close_check_engine_at_exit()
         return [finding for finding in result.findings if finding.severity == "error"]
 
     def _render(self, pages: list[SitePage], dashboard: str | None
@@ -276,6 +281,26 @@ class SiteBuilder:
 # ---- helpers --------------------------------------------------------------------------------------
 
 
+def _close_check_engine_at_exit() -> None:
+    """Free the checker's V8 context while the interpreter is still whole.
+
+    Left to garbage collection at interpreter shutdown, py_mini_racer's `mr_free_context` sometimes
+    never returns (about one exit in 20 here), and the process hangs after its work is done.
+    """
+    from .. import check
+
+    def close() -> None:
+        engine = getattr(check, "_engine", None)
+        context = getattr(engine, "_ctx", None)
+        if context is not None:
+            context.close()
+            check._engine = None
+
+    if not getattr(_close_check_engine_at_exit, "registered", False):
+        atexit.register(close)
+        _close_check_engine_at_exit.registered = True
+
+
 def _same(path: Path, text: str) -> bool:
     try:
         return path.read_text(encoding="utf-8") == text
@@ -313,17 +338,25 @@ def _assets() -> dict[str, str]:
             for item in folder.iterdir() if item.name.endswith((".css", ".js"))}
 
 
-def _dashboard(root: Path) -> str | None:
-    """The progress dashboard, when the authoring tools provide one (`dsatlas.authoring.progress`)."""
+def _dashboard(root: Path) -> tuple[str | None, list[Finding]]:
+    """The progress dashboard, when the authoring tools provide one and the atlas has a plan.
+
+    Imported guardedly: the site builds without `dsatlas.authoring.progress`. No plan file means no
+    dashboard page; a plan that is wrong is a problem like any other (findings with file:line).
+    """
     try:
+        from ..authoring.plan import PLAN_FILE, PlanError
         from ..authoring.progress import dashboard_markdown
     except ImportError as err:
-        if isinstance(err, ModuleNotFoundError) and err.name not in ("dsatlas.authoring",
-                                                                     "dsatlas.authoring.progress"):
+        if isinstance(err, ModuleNotFoundError) and not (err.name or "").startswith("dsatlas.authoring"):
             raise
-        return None
+        return None, []
+    if not (root / PLAN_FILE).is_file():
+        return None, []
     try:
-        return dashboard_markdown(root)
+        return dashboard_markdown(root), []
+    except PlanError as err:
+        return None, list(err.findings)
     except Exception as err:  # noqa: BLE001 - another module's bug must not look like a content error
         raise BuildFailed(f"the progress dashboard failed ({type(err).__name__}: {err}); "
                           "see dsatlas.authoring.progress") from None

@@ -45,3 +45,12 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return lines
+
+
+def html_table(header: list[str], rows: list[list[str]]) -> str:
+    """A table as one raw-HTML block (no blank line inside); cells must already be escaped HTML.
+
+    No class attribute: Material styles only `table:not([class])`."""
+    head = "".join(f"<th>{cell}</th>" for cell in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"

@@ -24,7 +24,7 @@ from ..engine import _error_result, find_mermaid_js, mermaid_version
 from .svg import compact_svg
 
 # Bump when the Mermaid configuration or the SVG post-processing changes: old cache entries then miss.
-RENDER_FORMAT = "1"
+RENDER_FORMAT = "2"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -146,7 +146,7 @@ class DiagramRenderer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._playwright = None
         self._browser = None
-        self._slots: list = []  # (context, page), one per worker
+        self._slots: list = []  # (context, page) per worker; None after a hang until work needs it
         self.blocked: list[str] = []  # URLs the render pages tried to fetch and were refused
         self._progress: Callable[[int, int], None] | None = None
         self._done = self._total = 0
@@ -202,13 +202,15 @@ class DiagramRenderer:
 
     async def _render_one(self, index: int, job: RenderJob) -> str | tuple[int, str]:
         """The compact SVG, or (line inside the diagram, message) when Mermaid fails or hangs."""
+        if self._slots[index] is None:
+            self._slots[index] = await self._new_slot()
         page = self._slots[index][1]
         try:
             answer = await asyncio.wait_for(page.evaluate("([id, text]) => window.__dsatlasRender(id, text)",
                                                           ["d" + job.key[:16], job.text]), self.timeout_s)
         except TimeoutError:
-            await self._replace_slot(index)  # the page may still be busy with it
-            return 0, (f"Mermaid did not finish rendering within {self.timeout_s:.0f} s: simplify the "
+            await self._drop_slot(index)  # the page may still be busy with it
+            return 0, (f"Mermaid did not finish rendering within {self.timeout_s:g} s: simplify the "
                        "diagram or split the view")
         if answer["ok"]:
             return compact_svg(answer["svg"])
@@ -240,9 +242,9 @@ class DiagramRenderer:
         await page.evaluate(_INIT, [self.theme, FONT_FAMILY])
         return context, page
 
-    async def _replace_slot(self, index: int) -> None:
+    async def _drop_slot(self, index: int) -> None:
         context = self._slots[index][0]
-        self._slots[index] = await self._new_slot()
+        self._slots[index] = None
         try:
             await context.close()
         except Exception:  # noqa: BLE001 - a hung page may refuse to close cleanly; it is gone anyway
@@ -259,10 +261,11 @@ class DiagramRenderer:
             await route.abort()
 
     async def _shutdown(self) -> None:
-        for context, _page in self._slots:
+        for slot in self._slots:
             try:
-                await context.close()
-            except Exception:  # noqa: BLE001
+                if slot is not None:
+                    await slot[0].close()
+            except Exception:  # noqa: BLE001 - closing what may already be gone
                 pass
         self._slots = []
         if self._browser is not None:

@@ -1,0 +1,143 @@
+# ruff: noqa: F811 - the fixtures come from sitekit (see its docstring), so pytest arguments shadow them
+"""The built atlas in a real browser (Playwright + Debian's Chromium), served by `dsatlas serve` on loopback.
+
+Every request that does not go to 127.0.0.1 is blocked and recorded: the site must work offline.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+import pytest
+from sitekit import STORAGE, Server, built, copy_atlas, edit, server  # noqa: F401
+
+from dsatlas.site.render import CHROMIUM_FLAGS, find_chromium
+
+PAGE = "/systems/acme/architecture.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(find_chromium()), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def offline(browser):
+    """New pages whose non-loopback requests are refused; the refused URLs are in `blocked`."""
+    contexts = []
+    blocked: list[str] = []
+
+    def new_page(javascript: bool = True, width: int = 1280):
+        context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900})
+
+        def guard(route) -> None:
+            if urlparse(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        contexts.append(context)
+        return context.new_page()
+
+    new_page.blocked = blocked
+    yield new_page
+    for context in contexts:
+        context.close()
+
+
+def _viewbox(page) -> list[float]:
+    return [float(value) for value in page.get_attribute("figure.dsatlas-diagram svg", "viewBox").split()]
+
+
+def test_page_shows_its_diagram_svg_and_sources_table(server, offline):
+    page = offline()
+    page.goto(server.url + PAGE)
+    svg = page.locator("figure.dsatlas-diagram svg")
+    box = svg.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200
+    assert svg.locator("text=Envoy 1.27").count() >= 1  # the diagram's own labels, drawn at build time
+    table = page.locator("h2#sources-figures ~ div table").first
+    assert table.locator("th").all_inner_texts()[:5] == ["Figure", "Meaning", "Source", "Date", "Confidence"]
+    assert table.locator("text=Peak edge requests per second").is_visible()
+    assert offline.blocked == []
+
+
+def test_search_finds_a_page_by_the_meaning_of_a_figure(server, offline):
+    page = offline()
+    page.goto(server.url + "/index.html")
+    page.locator("input.md-search__input").press_sequentially("hosting reported in the annual filing")
+    hit = page.locator('.md-search-result__item a[href*="systems/acme/architecture.html"]').first
+    hit.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # results follow the typing; read them once it has settled
+    shown = [link.get_attribute("href") for link in page.locator(".md-search-result__item > a").all()][:10]
+    assert any("systems/acme/architecture.html" in href for href in shown), shown
+    assert offline.blocked == []
+
+
+def test_search_does_not_match_raw_mermaid_source(server, offline):
+    page = offline()
+    page.goto(server.url + "/index.html")
+    page.locator("input.md-search__input").press_sequentially("classDef")
+    page.locator(".md-search-result__meta").wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    assert page.locator(".md-search-result__item").count() == 0
+
+
+def test_zoom_and_pan(server, offline):
+    page = offline()
+    page.goto(server.url + PAGE)
+    whole = _viewbox(page)
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = _viewbox(page)
+    assert zoomed[2] < whole[2] * 0.75 and zoomed[3] < whole[3] * 0.75
+    box = page.locator("figure.dsatlas-diagram svg").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 60, steps=5)
+    page.mouse.up()
+    panned = _viewbox(page)
+    assert panned[0] < zoomed[0] and panned[1] < zoomed[1] and panned[2] == zoomed[2]
+    page.get_by_role("button", name="Show the whole diagram").click()
+    assert _viewbox(page) == whole
+
+
+def test_with_javascript_off_the_diagram_is_still_there(server, offline):
+    page = offline(javascript=False)
+    page.goto(server.url + PAGE)
+    box = page.locator("figure.dsatlas-diagram svg").bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200
+    assert page.get_by_role("button", name="Zoom in").count() == 0  # no dead controls without JS
+
+
+def test_browsing_and_searching_never_leave_loopback(server, offline):
+    page = offline(width=390)  # a phone
+    for path in ("/index.html", "/systems/index.html", PAGE, "/symptoms/systems.html", "/tags.html"):
+        page.goto(server.url + path)  # waits for "load": every script, style sheet, font and image
+        page.wait_for_timeout(200)
+    assert offline.blocked == []
+
+
+def test_an_edit_shows_up_in_the_open_page_within_seconds(tmp_path, built, offline):
+    root = copy_atlas(tmp_path / "atlas", render_cache_from=built[0])
+    served = Server(root)
+    try:
+        page = offline()
+        page.goto(served.url + "/systems/acme/storage.html")
+        page.wait_for_timeout(500)  # let the live-reload script connect
+        started = time.monotonic()
+        edit(root / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders, replicated.")
+        page.locator("text=How Acme keeps its orders, replicated.").wait_for(timeout=10_000)
+        elapsed = time.monotonic() - started
+        served.wait_for(r"rebuilt \(incremental\) 1 page", 10)
+        assert elapsed < 3.0, f"the edit took {elapsed:.2f} s to appear"
+        assert offline.blocked == []
+    finally:
+        served.stop()

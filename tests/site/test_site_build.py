@@ -1,0 +1,183 @@
+# ruff: noqa: F811 - the fixtures come from sitekit (see its docstring), so pytest arguments shadow them
+"""`dsatlas build` end to end on the fixture atlas: what a reader gets, and what a strict build refuses."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from sitekit import ARCHITECTURE, STORAGE, built, copy_atlas, dsatlas, edit, fresh_atlas  # noqa: F401
+
+from dsatlas.site.build import BuildFailed, _verify_navigation
+from dsatlas.site.config import nav_docs
+
+EXTERNAL_RESOURCE = re.compile(r"<(?:script|img|iframe)[^>]+src=\"(?:https?:)?//|<link[^>]+href=\"(?:https?:)?//|"
+                               r"@import\s+url\(\s*['\"]?(?:https?:)?//|fonts\.googleapis|fonts\.gstatic")
+
+
+def _html(root: Path, doc: str) -> str:
+    return (root / "site" / doc).read_text()
+
+
+def test_build_writes_every_page_with_its_diagram_as_inline_svg(built):
+    root, result = built
+    pages = sorted(path.relative_to(root / "content").with_suffix("") for path in (root / "content").rglob("*.md"))
+    assert f"built {len(pages)} pages" in result.stdout
+    for page in pages:
+        html = _html(root, f"{page.as_posix()}.html")
+        figure = re.search(r'<figure class="dsatlas-diagram"[^>]*>(.*?)</figure>', html, re.S)
+        assert figure, f"{page}: no diagram figure"
+        assert figure.group(1).startswith("<svg") and "</svg>" in figure.group(1)
+        assert "```mermaid" not in html and 'class="mermaid"' not in html
+
+
+def test_inline_svg_block_has_no_blank_line_in_the_generated_markdown(built):
+    root, _ = built
+    text = (root / "build" / "site-src" / "docs" / "systems" / "acme" / "architecture.md").read_text()
+    block = text[text.index("<figure"): text.index("</figure>")]
+    assert "\n\n" not in block and "\n" not in block.strip()
+
+
+def test_page_has_sources_table_as_of_breadcrumbs_and_related(built):
+    root, _ = built
+    html = _html(root, "systems/acme/architecture.html")
+    table = html[html.index('id="sources-figures"'):]
+    assert "<th>Figure</th>" in table and "<th>Meaning</th>" in table and "<th>Confidence</th>" in table
+    assert "Hosting cost reported in the annual filing" in table
+    assert 'href="https://investors.example.com/acme-10k-2024"' in table
+    assert "<strong>As of</strong> 2024-12" in html
+    crumbs = re.search(r'<p class="dsatlas-breadcrumbs">(.*?)</p>', html, re.S).group(1)
+    assert [name for name in re.findall(r">([^<>]+)</a>", crumbs)] == ["Distributed Systems Atlas", "Systems", "Acme"]
+    related = html[html.index('id="related-pages"'):]
+    assert 'href="storage.html"' in related  # declared in `related`
+
+
+def test_navigation_is_generated_from_content_and_lists_every_page(built):
+    root, _ = built
+    config = yaml.safe_load((root / "build" / "site-src" / "mkdocs.yml").read_text())
+    listed = set(nav_docs(config["nav"]))
+    for path in (root / "content").rglob("*.md"):
+        assert path.relative_to(root / "content").as_posix() in listed, f"{path} not in nav"
+    generated = {path.relative_to(root / "build" / "site-src" / "docs").as_posix()
+                 for path in (root / "build" / "site-src" / "docs").rglob("*.md")}
+    assert generated == listed
+    assert "navigation.prune" in config["theme"]["features"] and config["theme"]["font"] is False
+    assert config["plugins"] == ["search"] and "hooks" not in config
+
+
+def test_index_pages_have_a_card_per_page_and_the_symptom_index_links_the_3am_tables(built):
+    root, _ = built
+    company = _html(root, "systems/acme/index.html")
+    assert 'class="grid cards"' in company
+    for path in (root / "content" / "systems" / "acme").glob("*.md"):
+        assert f'href="{path.stem}.html"' in company
+    assert "Peak edge requests per second" in company  # key figures from data/companies/acme.yaml
+    symptoms = _html(root, "symptoms/systems.html")
+    row = re.search(r"<td>Edge returns 503s</td>\s*<td><a href=\"([^\"]+)\"", symptoms)
+    assert row and row.group(1) == "../systems/acme/architecture.html#what-breaks-at-3-am"
+    assert 'id="tag-fixture"' in _html(root, "tags.html")
+
+
+def test_no_cdn_font_host_or_external_script_anywhere_in_the_output(built):
+    root, _ = built
+    for path in (root / "site").rglob("*"):
+        if path.suffix in (".html", ".css", ".js"):
+            match = EXTERNAL_RESOURCE.search(path.read_text(errors="replace"))
+            assert match is None, f"{path}: {match.group(0)}"
+
+
+def test_search_index_has_meanings_symptoms_and_tags_but_no_mermaid_source(built):
+    root, _ = built
+    index = json.loads(_html(root, "search/search_index.json"))
+    page = [entry for entry in index["docs"] if entry["location"].startswith("systems/acme/architecture.html")]
+    text = " ".join(entry["text"] for entry in page)
+    assert "Hosting cost reported in the annual filing" in text
+    assert "Edge returns 503s" in text
+    assert any("fixture" in entry.get("tags", []) for entry in page)
+    everything = json.dumps(index)
+    for source_only in ("classDef", "accTitle", "flowchart TB", "edgeStyle"):
+        assert source_only not in everything
+
+
+def test_built_pages_stay_under_150_kb(built):
+    root, _ = built
+    for path in (root / "content").rglob("*.md"):
+        html = root / "site" / path.relative_to(root / "content").with_suffix(".html")
+        assert html.stat().st_size <= 150 * 1024, f"{html}: {html.stat().st_size} bytes"
+
+
+def test_second_build_renders_nothing(fresh_atlas):
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 0, result.stderr
+    assert " 0 diagram(s) rendered" in result.stdout
+
+
+# ---- strict by construction -----------------------------------------------------------------------
+
+
+def test_unknown_related_id_fails_with_file_and_line(fresh_atlas):
+    edit(fresh_atlas / STORAGE, "related: [systems/acme/architecture]", "related: [systems/acme/archtecture]")
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 1
+    assert re.search(rf"{STORAGE}:\d+:\d+: ATL922 related 'systems/acme/archtecture'", result.stderr)
+    assert "build failed" in result.stderr and not (fresh_atlas / "site").exists()
+
+
+def test_broken_internal_link_fails(fresh_atlas):
+    edit(fresh_atlas / STORAGE, "[the architecture](architecture.md)", "[the architecture](architecure.md)")
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 1
+    assert re.search(rf"{STORAGE}:\d+:\d+: ATL921", result.stderr)
+
+
+def test_page_failing_a_gate_fails_the_build_and_draft_shows_the_problem_on_the_page(fresh_atlas):
+    edit(fresh_atlas / ARCHITECTURE, "## What breaks at 3 AM", "## Failure modes")
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 1 and f"{ARCHITECTURE}:" in result.stderr and "ATL701" in result.stderr
+    draft = dsatlas(fresh_atlas, "build", "--draft")
+    assert draft.returncode == 0, draft.stderr
+    html = (fresh_atlas / "site" / "systems" / "acme" / "architecture.html").read_text()
+    assert "Draft: this page does not pass" in html and "ATL701" in html
+
+
+def test_diagram_that_does_not_render_in_time_fails_with_file_line(tmp_path):
+
+
+    root = copy_atlas(tmp_path / "atlas")
+    for path in (root / "content").rglob("*.md"):
+        if not path.match("systems/acme/storage.md"):
+            path.unlink()
+    edit(root / STORAGE, "related: [systems/acme/architecture]\n", "")
+    edit(root / STORAGE, " See also [the architecture](architecture.md).", "")
+    result = dsatlas(root, "build", "--timeout", "0.001")
+    assert result.returncode == 1, result.stdout + result.stderr
+    fence_line = (root / STORAGE).read_text().split("\n").index("```mermaid") + 1
+    assert f"{STORAGE}:{fence_line}:1: ATL982 Mermaid did not finish rendering within 0.001 s" in result.stderr
+
+
+def test_content_may_not_take_a_generated_path(fresh_atlas):
+    (fresh_atlas / "content" / "systems" / "acme" / "index.md").write_text(
+        (fresh_atlas / STORAGE).read_text().replace("kind: storage", "kind: request-flow"))
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 1 and "ATL981" in result.stderr
+
+
+def test_a_page_missing_from_the_navigation_is_refused():
+    documents = {"index.md": "", "systems/index.md": "", "systems/a.md": ""}
+    try:
+        _verify_navigation([{"Home": "index.md"}, {"Systems": ["systems/index.md"]}], documents)
+    except BuildFailed as err:
+        assert err.lines == ["systems/a.md: not in the navigation"]
+    else:
+        raise AssertionError("a page missing from the navigation was accepted")
+
+
+def test_missing_chromium_is_a_clear_usage_error(tmp_path):
+
+
+    root = copy_atlas(tmp_path / "atlas")
+    result = dsatlas(root, "build", env={"DSATLAS_CHROMIUM": str(tmp_path / "no-chromium")})
+    assert result.returncode == 2
+    assert "Chromium is not installed" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,69 @@
+# ruff: noqa: F811 - the fixtures come from sitekit (see its docstring), so pytest arguments shadow them
+"""`dsatlas serve` over real HTTP on loopback: incremental rebuilds, a full one when the navigation changes,
+and drafts that show an author's problems instead of stopping the server."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+from sitekit import ARCHITECTURE, STORAGE, Server, built, copy_atlas, edit  # noqa: F401
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def _until(url: str, text: str, timeout: float = 10.0) -> float:
+    """Seconds until `text` appears at `url`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if text in _get(url):
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never appeared at {url}")
+
+
+@pytest.fixture
+def served(tmp_path, built):
+    running = Server(copy_atlas(tmp_path / "atlas", render_cache_from=built[0]))
+    yield running
+    running.stop()
+
+
+def _pages_in_search(url: str) -> set[str]:
+    index = json.loads(_get(url + "/search/search_index.json"))
+    return {entry["location"].split("#", 1)[0] for entry in index["docs"]}
+
+
+def test_an_edit_rebuilds_one_page_and_keeps_the_whole_search_index(served):
+    before = _pages_in_search(served.url)
+    edit(served.root / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders on two disks.")
+    seconds = _until(served.url + "/systems/acme/storage.html", "orders on two disks")
+    assert seconds < 3.0
+    served.wait_for(r"rebuilt \(incremental\) 1 page\(s\)", 10)
+    assert _pages_in_search(served.url) == before
+    assert "orders on two disks" in _get(served.url + "/search/search_index.json")
+
+
+def test_a_new_page_rebuilds_the_navigation(served):
+    new = served.root / "content" / "systems" / "acme" / "request-flow-v2.md"
+    new.write_text((served.root / "content" / "systems" / "acme" / "request-flow.md").read_text()
+                   .replace("title: Acme fixture — request-flow", "title: Acme fixture — request flow, take two"))
+    served.wait_for(r"rebuilt \(full\)", 30)
+    assert "request flow, take two" in _get(served.url + "/systems/acme/index.html")
+    assert "request-flow-v2.html" in _get(served.url + "/systems/acme/architecture.html")  # nav on every page
+
+
+def test_a_failing_edit_shows_its_problem_on_the_page_and_the_server_keeps_going(served):
+    edit(served.root / ARCHITECTURE, "## What breaks at 3 AM", "## Failure modes")
+    _until(served.url + "/systems/acme/architecture.html", "Draft: this page does not pass")
+    served.wait_for(r"draft: content/systems/acme/architecture\.md:\d+:\d+: ATL701", 10)
+    edit(served.root / ARCHITECTURE, "## Failure modes", "## What breaks at 3 AM")
+    started = time.monotonic()
+    while "Draft: this page does not pass" in _get(served.url + "/systems/acme/architecture.html"):
+        assert time.monotonic() - started < 10, "the fixed page still shows its old problem"
+        time.sleep(0.05)
