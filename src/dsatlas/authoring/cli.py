@@ -98,7 +98,7 @@ def new(
     atlas = _root(root)
     data = load_data(atlas)
     try:
-        page = scaffold(atlas, data, page_kind, subject, view)
+        page = scaffold(data, page_kind, subject, view)
     except SlugError as err:
         _usage(str(err))
     if page.facts_path and not page.facts_found and (atlas / page.facts_path).exists():

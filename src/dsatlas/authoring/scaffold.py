@@ -407,7 +407,7 @@ class Scaffold:
                 if PLACEHOLDER_RE.search(line)]
 
 
-def scaffold(root: Path, data: Data, kind: Kind, subject: str, view: str | None = None,
+def scaffold(data: Data, kind: Kind, subject: str, view: str | None = None,
              today: dt.date | None = None) -> Scaffold:
     """Render the page for `kind` and `subject` from its template and the facts in `data`."""
     today = today or dt.date.today()
