@@ -7,6 +7,7 @@ parent on small summaries, so a warm run reads files, hashes them and reuses cac
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import hashlib
 import json
@@ -76,7 +77,15 @@ def _get_engine():
         from .engine import MermaidEngine
 
         _engine = MermaidEngine()
+        atexit.register(_close_engine)
     return _engine
+
+
+def _close_engine() -> None:
+    global _engine
+    if _engine is not None:
+        _engine.close()
+        _engine = None
 
 
 def parse_key(text: str, mermaid: str) -> str:
@@ -161,6 +170,17 @@ _worker_state: dict = {}
 
 def _worker_init(root: str, data: Data, parse_cache: dict[str, dict]) -> None:
     _worker_state.update(root=Path(root), data=data, parse_cache=parse_cache)
+    atexit.register(_worker_exit)
+
+
+def _worker_exit() -> None:
+    """Close this worker's V8 engine, then leave without interpreter teardown.
+
+    mini-racer sometimes blocks forever when a context is freed during teardown, which would leave the
+    pool (and `dsatlas check`) waiting for the worker. Results are already sent when this runs.
+    """
+    _close_engine()
+    os._exit(0)
 
 
 def _worker_run(paths: list[str]) -> list[tuple[str, str, dict]]:
@@ -181,7 +201,9 @@ def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict) -> tupl
 
         if isinstance(err, EngineUnavailable):
             raise
-        shown = str(path)
+        from .loader import _names
+
+        shown = _names(path, root)[0]
         return PageSummary(path=shown, id=None, findings=[
             Finding(shown, 1, 1, "ATL000", f"internal error while checking this file ({type(err).__name__}: "
                     f"{err}); please report it with the file attached")]), {}

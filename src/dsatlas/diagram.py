@@ -21,7 +21,7 @@ PLANE_COLOURS = {  # fill, text: design §3
 DEFAULT_TEXT = "#333333"  # Mermaid's default theme text colour
 
 _UNITS = (
-    r"(?:[KMBT](?![a-z])|k(?![a-z])|%|ms|µs|us|ns|s(?![a-z])|sec|secs|seconds|min|mins|minutes|h(?![a-z])|hr|hrs|"
+    r"(?:%|ms|µs|us|ns|s(?![a-z])|sec|secs|seconds|min|mins|minutes|h(?![a-z])|hr|hrs|"
     r"hours|d(?![a-z])|days|weeks|months|years|x(?![a-z])|×|[KMGTPE]i?B|[KMGT]b(?:ps|it/s)|bps|"
     r"[KMGT]?Hz|req/s(?:ec)?|rps|qps|QPS|RPS|TPS|ops/s)"
 )
@@ -30,7 +30,7 @@ FIGURE_TOKEN_RE = re.compile(
     r"|(?P<version>(?<![\w.\-/])v\d+(?:\.\d+)*\b)"
     r"|(?P<number>(?<![\w.\-/])[$€£]?\s?\d+(?:,\d{3})*(?:\.\d+)?"
     r"(?:-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?|:\d{2}(?::\d{2})?(?:\s?UTC)?)?"
-    r"(?:\s?" + _UNITS + r")?(?:/[A-Za-z]+)?)"
+    r"(?:\s?[KMBTk](?![A-Za-z]))?(?:\s?" + _UNITS + r")?(?:/[A-Za-z]+)?)"
 )
 # Numbers that name things rather than measure them: HTTP status codes, written with their reason phrase
 # ("503 Service Unavailable") or after "HTTP"/"status" ("HTTP 503"). Masked before figure tokens are read.

@@ -101,6 +101,8 @@ def find_mermaid_js(start: Path | None = None) -> Path:
     """Locate the pinned mermaid.min.js: $DSATLAS_MERMAID_JS, then node_modules above `start`, cwd or us."""
     override = os.environ.get("DSATLAS_MERMAID_JS")
     if override:
+        if not Path(override).is_file():
+            raise EngineUnavailable(f"DSATLAS_MERMAID_JS points at {override}, which is not a file")
         return Path(override)
     bases = [start, Path.cwd(), Path(__file__).resolve().parent]
     for base in bases:
@@ -150,6 +152,12 @@ class MermaidEngine:
         self._ctx.eval(_PRELUDE)
         self._ctx.eval(source)
         self._ctx.eval(_DRIVER)
+
+    def close(self) -> None:
+        """Free the V8 context now. Left to interpreter teardown, mini-racer can block forever freeing it."""
+        ctx, self._ctx = self._ctx, None
+        if ctx is not None:
+            ctx.close()
 
     def parse(self, text: str) -> ParseResult:
         self._ctx.call("__dsatlasParse", text)

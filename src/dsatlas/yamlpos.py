@@ -10,7 +10,17 @@ from dataclasses import dataclass
 
 import yaml
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_Base):
+    """Safe YAML where dates and timestamps stay strings: the schema parses them and can then say which
+    key holds an impossible date such as 2023-02-30 (YAML's own constructor would just raise)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()
+    }
 
 
 class YamlSyntaxError(Exception):
@@ -60,6 +70,6 @@ def load_yaml(text: str, line_offset: int = 0) -> PositionedYaml:
         col = mark.column + 1 if mark else 1
         problem = err.problem or err.context or "invalid YAML"
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line, col) from None
-    except yaml.YAMLError as err:
+    except (yaml.YAMLError, ValueError, TypeError) as err:
         raise YamlSyntaxError(f"YAML error: {err}", line_offset + 1, 1) from None
     return PositionedYaml(data, root, line_offset)

@@ -1,0 +1,123 @@
+"""Each gate: the fixture page passes it, and one realistic mistake makes it fail with its code and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import check_codes, edit
+
+ARCH = Path("content/systems/acme/architecture.md")
+STORAGE = Path("content/systems/acme/storage.md")
+
+
+def codes_for(atlas: Path, page: Path) -> list[str]:
+    return [code for path, code, _ in check_codes(atlas) if path == str(page)]
+
+
+def test_the_fixture_atlas_passes_every_gate(atlas):
+    assert check_codes(atlas) == []
+
+
+MISTAKES = [
+    # (gate code, page, old text, new text)
+    ("ATL101", STORAGE, "api --> primary --> replica", "api --> primary -->"),
+    ("ATL102", STORAGE, 'api["Order API"]', 'api["<script>alert(1)</script>"]'),
+    ("ATL201", ARCH, 'subgraph control["Control Plane"]', 'subgraph ops["Operations"]'),
+    ("ATL202", ARCH, "  class deploy controlStyle\n", ""),
+    ("ATL203", ARCH, "classDef stateStyle fill:#FF8800", "classDef stateStyle fill:#FF9900"),
+    ("ATL204", STORAGE, "flowchart LR", "flowchart LR"),  # replaced below by a sequence diagram
+    ("ATL301", ARCH, 'api["Order API"]', 'api["Order API<br/>p99 45ms"]'),
+    ("ATL302", ARCH, 'envoy["Envoy 1.27<br/>1.2M req/s"]', 'envoy["Envoy 1.27"]'),
+    ("ATL303", ARCH, "sources: [acme-blog-2023, acme-10k-2024]", "sources: [acme-blog-2023]"),
+    ("ATL304", ARCH, "    confidence: A\n  - label: \"$48M/year\"", "    confidence: C\n  - label: \"$48M/year\""),
+    ("ATL305", ARCH, "source: acme-10k-2024\n    as_of: 2024-12\n    confidence: A",
+     "source: acme-news-2024\n    as_of: 2024-12\n    confidence: A"),
+    ("ATL401", STORAGE, "sources: [acme-blog-2023, acme-10k-2024]", "sources: [acme-blog-2023]"),
+    ("ATL402", STORAGE, "sources: [acme-blog-2023, acme-10k-2024]", "sources: [acme-blog-2023, acme-blog-2099]"),
+    ("ATL403", STORAGE, "subject: acme", "subject: acmee"),
+    ("ATL501", STORAGE, 'primary[("PostgreSQL 15.4 primary")]', 'primary[("Primary database")]'),
+    ("ATL601", ARCH, "hosting $48M/year", "hosting cost"),
+    ("ATL701", STORAGE, "## What breaks at 3 AM", "## Failure modes"),
+    ("ATL702", STORAGE, "| Restart and rebuild |", "|  |"),
+    ("ATL703", STORAGE, "| Replication lag > 30 s |", "| Replication lag is high |"),
+    ("ATL801", STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders. TODO: explain sharding."),
+    ("ATL901", STORAGE, "  api --> primary --> replica",
+     "  api --> primary --> replica\n" + "\n".join(f"  n{i} --> n{i + 1}" for i in range(60))),
+    ("ATL911", STORAGE, "  accTitle: Acme storage\n", ""),
+    ("ATL912", STORAGE, "  class api serviceStyle",
+     "  class api serviceStyle\n  style replica fill:#FFFF00,color:#FFFFFF"),
+    ("ATL921", STORAGE, "[the architecture](architecture.md)", "[the architecture](architecure.md)"),
+    ("ATL922", STORAGE, "related: [systems/acme/architecture]", "related: [systems/acme/nope]"),
+    ("ATL006", STORAGE, "related: [systems/acme/architecture]",
+     "related: [systems/acme/architecture]\nwaivers: [{code: ATL601}]"),
+    ("ATL007", STORAGE, "kind: storage", "kind: production-ops"),
+]
+
+
+@pytest.mark.parametrize(("code", "page", "old", "new"), MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_each_gate_fails_on_its_mistake(atlas, code, page, old, new):
+    path = atlas / page
+    if code == "ATL204":
+        text = path.read_text()
+        start, end = text.index("```mermaid\n") + 11, text.index("\n```\n")
+        path.write_text(text[:start] + "sequenceDiagram\n  accTitle: t\n  accDescr: d\n  A->>B: write\n"
+                        + text[end:])
+    elif code == "ATL305":
+        (atlas / "data/sources/acme-news-2024.yaml").write_text(
+            "id: acme-news-2024\nurl: https://news.example.com/acme\ntitle: Acme spends big\npublisher: Example "
+            "News\npublished: 2024-06-01\ntype: news\naccessed: 2026-11-26\n")
+        edit(path, "sources: [acme-blog-2023, acme-10k-2024]", "sources: [acme-blog-2023, acme-10k-2024, "
+             "acme-news-2024]")
+        edit(path, old, new)
+    elif code == "ATL702":
+        edit(path, "| Rebuild the replica from a base backup |", "|  |")
+    else:
+        edit(path, old, new)
+    found = codes_for(atlas, page)
+    assert code in found, found
+
+
+def test_findings_point_at_the_offending_line(atlas):
+    path = atlas / ARCH
+    edit(path, 'api["Order API"]', 'api["Order API<br/>p99 45ms"]')
+    line = path.read_text().split("\n").index('    api["Order API<br/>p99 45ms"]') + 1
+    assert (str(ARCH), "ATL301", line) in check_codes(atlas)
+
+
+def test_a_waiver_with_a_reason_silences_its_code(atlas):
+    path = atlas / ARCH
+    edit(path, "hosting $48M/year", "hosting cost")
+    edit(path, '  - label: "$48M/year"', '  - label: "$48M/year-unused"')
+    assert "ATL601" in codes_for(atlas, ARCH)
+    edit(path, "related: [systems/acme/storage]",
+         "related: [systems/acme/storage]\nwaivers:\n  - code: ATL601\n    reason: Acme publishes no cost.\n"
+         "  - code: ATL302\n    reason: Test of waivers.")
+    assert codes_for(atlas, ARCH) == []
+
+
+def test_originality_flags_a_relabelled_copy(atlas):
+    source = atlas / ARCH
+    copy = atlas / "content/systems/acme/novel-solutions.md"
+    text = source.read_text().replace("kind: architecture", "kind: novel-solutions")
+    copy.write_text(text.replace("Billing worker", "Invoice worker").replace("Order API", "Cart API"))
+    assert "ATL931" in codes_for(atlas, Path("content/systems/acme/novel-solutions.md"))
+
+
+def test_figure_tokens_cover_the_documented_forms():
+    from dsatlas.diagram import figure_tokens
+
+    text = ("Cassandra 3.11 on i3en.6xlarge v3.7 serving 30M req/s at p99 45ms, $2.1M/month, 3 TB, 99.99%, "
+            "17:37 UTC 2021-10-04 from S3 EC2 H3 HTTP/2 IPv6 L7 1,000 servers, 503 Service Unavailable")
+    assert [token for _, _, token in figure_tokens(text)] == [
+        "3.11", "i3en.6xlarge", "v3.7", "30M req/s", "45ms", "$2.1M/month", "3 TB", "99.99%", "17:37 UTC",
+        "2021-10-04", "1,000",
+    ]
+
+
+def test_contrast_ratio_matches_wcag():
+    from dsatlas.diagram import PLANE_COLOURS, contrast_ratio
+
+    assert round(contrast_ratio("#FFFFFF", "#000000"), 1) == 21.0
+    for fill, text in PLANE_COLOURS.values():
+        assert contrast_ratio(fill, text) >= 4.5
