@@ -115,6 +115,13 @@ def test_figure_tokens_cover_the_documented_forms():
     ]
 
 
+def test_mermaid_hexagons_are_not_template_placeholders(atlas):
+    edit(atlas / STORAGE, 'api["Order API"]', 'api{{"Order API"}}')
+    assert codes_for(atlas, STORAGE) == []
+    edit(atlas / STORAGE, "How Acme keeps its orders.", "How Acme keeps its {{ noun }}.")
+    assert codes_for(atlas, STORAGE) == ["ATL801"]
+
+
 def test_contrast_ratio_matches_wcag():
     from dsatlas.diagram import PLANE_COLOURS, contrast_ratio
 

@@ -241,7 +241,7 @@ def code_digest() -> str:
 
 def page_key(path: Path, content: bytes, data: Data) -> str:
     digest = hashlib.sha256()
-    for part in (code_digest(), _mermaid_version(), data.digest, str(path.resolve())):
+    for part in (code_digest(), _mermaid_version(), data.digest, os.path.abspath(path)):
         digest.update(part.encode() + b"\0")
     digest.update(content)
     return digest.hexdigest()
@@ -348,11 +348,12 @@ def _atlas_findings(summaries: list[PageSummary], root: Path) -> list[Finding]:
     known = {summary.id for summary in summaries if summary.id}
     content = root / CONTENT_DIR
     if content.is_dir():  # links resolve against the whole atlas, not only the pages checked now
-        for path in content.rglob("*.md"):
+        for path in discover([content]):
             page_id = path.relative_to(content).with_suffix("").as_posix()
-            if page_id not in known:
+            if path.suffix == ".md" and page_id not in known:
                 all_pages.append(PageSummary(path=str(path), id=page_id))
-    found = [f for f in links.check_atlas(all_pages) if f.path in {s.path for s in summaries}]
+    checked = {summary.path for summary in summaries}
+    found = [finding for finding in links.check_atlas(all_pages) if finding.path in checked]
     found.extend(originality.check_atlas(summaries))
     return found
 

@@ -7,6 +7,7 @@ data: a bad file becomes findings and the run goes on to the next one.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -284,13 +285,16 @@ def _check_record_references(data: Data, root: Path) -> None:
 
 
 def discover(paths: list[Path]) -> list[Path]:
-    """Expand folders into their .md and .mmd files, sorted, each once."""
+    """Expand folders into their .md and .mmd files, sorted, each once (hidden folders skipped)."""
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                if candidate.suffix in (".md", ".mmd") and candidate.is_file():
-                    found[candidate] = None
+            names = []
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = [name for name in dirs if not name.startswith(".")]
+                names.extend(os.path.join(folder, name) for name in files if name.endswith((".md", ".mmd")))
+            for name in sorted(names):
+                found[Path(name)] = None
         else:
             found[path] = None
     return list(found)

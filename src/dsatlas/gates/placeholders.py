@@ -8,7 +8,7 @@ from . import PageContext, Rule
 
 PLACEHOLDER_RE = re.compile(
     r"\b(TODO|TBD|FIXME|XXX)\b|Lorem ipsum|\bX (?:req|requests|ops)/s(?:ec)?\b|(?<![\w$])\$[XYZ]\b"
-    r"|\bService [A-D]\b|\{\{.*?\}\}|\{%.*?%\}"
+    r"|\bService [A-D]\b|(?<!\w)\{\{.*?\}\}|\{%.*?%\}"  # `id{{…}}` is Mermaid's hexagon, not Jinja
 )
 
 RULES = [
