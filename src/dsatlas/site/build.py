@@ -9,6 +9,7 @@ second: the engine's incremental mode rebuilds the pages whose source is newer t
 from __future__ import annotations
 
 import atexit
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ class SiteBuilder:
         self.catalog = PageCatalog(options.root, use_cache=options.use_cache)
         self._renderer: DiagramRenderer | None = None
         self._written: dict[str, str] = {}  # document → text last written to the tree
+        self._compiled: dict[str, tuple] = {}  # page id → (what its Markdown was compiled from, Markdown)
         self._config_text: str | None = None
         self._built_once = False
 
@@ -215,7 +217,7 @@ class SiteBuilder:
             if finding.path in by_path:
                 page_problems.setdefault(by_path[finding.path], []).append(finding.human())
         ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems)
-        documents = {page_doc(page.id): page_markdown(page, ctx) for page in pages}
+        documents = self._page_documents(pages, ctx, data)
         extras = [("Symptom index", "symptoms/index.md"), ("Tags", "tags.md")]
         if dashboard is not None:
             extras.append(("Progress", PROGRESS_DOC))
@@ -227,6 +229,26 @@ class SiteBuilder:
         documents["tags.md"] = tags_markdown(tags, by_id)
         if dashboard is not None:
             documents[PROGRESS_DOC] = _inline_figures(dashboard, extra_figures, self._renderer_for_keys())
+        return documents
+
+    def _page_documents(self, pages: list[SitePage], ctx: PageContext, data) -> dict[str, str]:
+        """Each page's Markdown, compiled again only when the page, its diagram, its problems or what it
+        shows of other pages (titles, summaries, tags, related ids, the data) changed: an edit to one
+        page's text recompiles one page, not 900."""
+        atlas = hashlib.sha256(repr((data.digest, [(page.id, page.meta.title, page.meta.summary, page.meta.tags,
+                                                     page.meta.related) for page in pages])).encode()).hexdigest()
+        documents = {}
+        memo = {}
+        for page in pages:
+            inputs = (page, ctx.figures.get(page.id), tuple(ctx.problems.get(page.id, ())), atlas)
+            cached = self._compiled.get(page.id)
+            if cached is not None and cached[0][0] is page and cached[0][1:] == inputs[1:]:
+                text = cached[1]
+            else:
+                text = page_markdown(page, ctx)
+            memo[page.id] = (inputs, text)
+            documents[page_doc(page.id)] = text
+        self._compiled = memo
         return documents
 
     def _write_tree(self, documents: dict[str, str]) -> list[str]:

@@ -73,7 +73,7 @@ def serve(
     site/ only ever holds what `dsatlas build` published.
     """
     from .build import default_options
-    from .serve import run_server
+    from .serve import run_server, snapshot
 
     if engine not in ENGINES:
         _usage(f"--engine must be one of {', '.join(ENGINES)}")
@@ -85,9 +85,10 @@ def serve(
 
     builder = SiteBuilder(options)
     try:
+        seen = snapshot(atlas_root)
         first = _run(options, lambda _: builder.build(), builder=builder)
         typer.echo(f"built {first.pages} pages in {sum(first.timings.values()):.1f} s", err=True)
-        run_server(builder, host, port, echo=lambda line: typer.echo(line, err=True))
+        run_server(builder, host, port, echo=lambda line: typer.echo(line, err=True), seen=seen)
     except OSError as err:
         typer.echo(f"error: cannot listen on {host}:{port}: {err.strerror or err}", err=True)
         raise typer.Exit(2) from None

@@ -8,6 +8,7 @@ source list, and related pages (declared `related` first, then pages sharing tag
 
 from __future__ import annotations
 
+import heapq
 import html
 from dataclasses import dataclass, field
 
@@ -166,8 +167,10 @@ def related_ids(page: SitePage, ctx: PageContext) -> list[str]:
             if other != page.id and other not in chosen:
                 shared[other] = shared.get(other, 0) + 1
     folder = page.folder
-    ranked = sorted(shared, key=lambda other: (-shared[other], ctx.pages[other].folder != folder, other))
-    return (chosen + ranked)[: max(RELATED_LIMIT, len(chosen))]
+    wanted = max(RELATED_LIMIT - len(chosen), 0)
+    ranked = heapq.nsmallest(wanted, shared, key=lambda other: (-shared[other], ctx.pages[other].folder != folder,
+                                                                other))
+    return chosen + ranked
 
 
 def _related(page: SitePage, ctx: PageContext, doc: str) -> list[str]:

@@ -3,7 +3,7 @@
 Readers must see diagrams offline and with JavaScript off, so nothing is drawn in their browser. One
 headless Chromium serves the whole build; each core gets its own context with the pinned
 `mermaid.min.js` loaded once, and pulls diagrams from a shared queue. Every request the page makes is
-answered locally or refused, so a render never touches the network. Results are cached in
+a local file or refused, so a render never touches the network. Results are cached in
 `.dsatlas-cache/render.sqlite` by (diagram text, Mermaid version, theme), so a warm build renders
 nothing and an edit re-renders one diagram.
 """
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +35,8 @@ CHROMIUM_FLAGS = [
 # Verdana's metrics at render time (DejaVu Sans is its close cousin on Debian) match what most readers'
 # browsers substitute, so labels drawn here still fit their boxes there.
 FONT_FAMILY = 'Verdana, "DejaVu Sans", Geneva, sans-serif'
-_ORIGIN = "http://dsatlas.invalid"
-_HOST_PAGE = f"""<!doctype html><html><head><meta charset="utf-8">
-<script src="{_ORIGIN}/mermaid.min.js"></script></head><body></body></html>"""
+_HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script src="{script}"></script></head><body></body></html>"""
 _INIT = """([theme, font]) => {
   mermaid.initialize({startOnLoad: false, securityLevel: 'strict', theme: theme,
                       fontFamily: font, themeVariables: {fontFamily: font}});
@@ -142,7 +143,7 @@ class DiagramRenderer:
         self.timeout_s = timeout_s
         self.mermaid_js = mermaid_js or find_mermaid_js()
         self.mermaid_version = mermaid_version(str(self.mermaid_js))
-        self._script = self.mermaid_js.read_bytes()
+        self._host_dir: tempfile.TemporaryDirectory | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._playwright = None
         self._browser = None
@@ -236,9 +237,9 @@ class DiagramRenderer:
 
     async def _new_slot(self):
         context = await self._browser.new_context()
-        await context.route("**/*", self._answer_locally)
+        await context.route("**/*", self._refuse_network)
         page = await context.new_page()
-        await page.goto(f"{_ORIGIN}/")
+        await page.goto(self._host_page())
         await page.evaluate(_INIT, [self.theme, FONT_FAMILY])
         return context, page
 
@@ -250,12 +251,18 @@ class DiagramRenderer:
         except Exception:  # noqa: BLE001 - a hung page may refuse to close cleanly; it is gone anyway
             pass
 
-    async def _answer_locally(self, route) -> None:
+    def _host_page(self) -> str:
+        """A file:// page that loads the pinned mermaid.min.js from disk (no server, no network)."""
+        if self._host_dir is None:
+            self._host_dir = tempfile.TemporaryDirectory(prefix="dsatlas-render-")
+            host = Path(self._host_dir.name) / "render.html"
+            host.write_text(_HOST_PAGE.format(script=html.escape(self.mermaid_js.resolve().as_uri())))
+        return (Path(self._host_dir.name) / "render.html").as_uri()
+
+    async def _refuse_network(self, route) -> None:
         url = route.request.url
-        if url == f"{_ORIGIN}/":
-            await route.fulfill(body=_HOST_PAGE, content_type="text/html")
-        elif url == f"{_ORIGIN}/mermaid.min.js":
-            await route.fulfill(body=self._script, content_type="text/javascript")
+        if url.startswith("file:"):
+            await route.continue_()
         else:
             self.blocked.append(url)
             await route.abort()
@@ -274,3 +281,6 @@ class DiagramRenderer:
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
+        if self._host_dir is not None:
+            self._host_dir.cleanup()
+            self._host_dir = None

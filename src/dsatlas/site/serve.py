@@ -92,8 +92,11 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str], None],
-               stop: threading.Event | None = None) -> None:
-    """Serve until interrupted (or `stop` is set); the first build must already have run."""
+               seen: dict[str, tuple[int, int]], stop: threading.Event | None = None) -> None:
+    """Serve until interrupted (or `stop` is set); the first build must already have run.
+
+    `seen` is the snapshot taken before that build, so an edit made while it ran is rebuilt at once.
+    """
     state = BuildState()
     handler = partial(_Handler, directory=str(builder.options.out), state=state)
     server = ThreadingHTTPServer((host, port), handler)
@@ -102,7 +105,6 @@ def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str],
     thread.start()
     echo(f"serving http://{host}:{server.server_port}/ — watching content/ and data/ (Ctrl+C to stop)")
     stop = stop or threading.Event()
-    seen = snapshot(builder.options.root)
     try:
         while not stop.wait(POLL_SECONDS):
             current = snapshot(builder.options.root)
