@@ -115,6 +115,16 @@ def test_figure_tokens_cover_the_documented_forms():
     ]
 
 
+def test_incident_offsets_must_come_from_the_facts(atlas):
+    page = Path("content/incidents/acme-2024-03-05/timeline.md")
+    text = (atlas / page).read_text()
+    edit(atlas / page, "  s0 -.- price", '  s0 -.- fix["T+1h resolved"]\n  s0 -.- price')
+    assert "ATL404" not in codes_for(atlas, page)  # resolved is 1 h after started in the facts
+    (atlas / page).write_text(text)
+    edit(atlas / page, "  s0 -.- price", '  s0 -.- fix["T+2h resolved"]\n  s0 -.- price')
+    assert "ATL404" in codes_for(atlas, page)
+
+
 def test_mermaid_hexagons_are_not_template_placeholders(atlas):
     edit(atlas / STORAGE, 'api["Order API"]', 'api{{"Order API"}}')
     assert codes_for(atlas, STORAGE) == []

@@ -56,6 +56,7 @@ def _modules():
         cost,
         figures,
         hardware,
+        incident_facts,
         layout,
         links,
         originality,
@@ -67,8 +68,8 @@ def _modules():
         waivers,
     )
 
-    return [syntax, planes, figures, sources, hardware, cost, threeam, placeholders, layout, a11y, links,
-            originality, waivers]
+    return [syntax, planes, figures, sources, incident_facts, hardware, cost, threeam, placeholders, layout, a11y,
+            links, originality, waivers]
 
 
 def page_gates():

@@ -1,0 +1,57 @@
+"""Gate `incident-facts`: the T+ offsets drawn on an incident page come from its facts file."""
+
+from __future__ import annotations
+
+import re
+
+from . import PageContext, Rule
+
+OFFSET_RE = re.compile(
+    r"(?<![\w])T\s?(?P<sign>[+\-−])\s?(?P<body>(?:\d+\s?d)?\s?(?:\d+\s?h)?\s?(?:\d+\s?m(?:in)?)?\s?(?:\d+\s?s)?)"
+    r"(?![\w])"
+)
+_PART_RE = re.compile(r"(\d+)\s?(d|h|m|s)")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+TOLERANCE_S = 60  # offsets are drawn to the minute
+
+RULES = [
+    Rule("ATL404", "incident-facts", "T+ offset not derived from the incident's facts",
+         "What: every T+/T- offset on an incident page equals a timestamp in data/incidents/<subject>.yaml "
+         "(started, detected, mitigated, resolved or a timeline event) minus `started`, to the minute.\n"
+         "Why: the timeline is computed from one set of UTC facts; an offset typed by hand drifts from them, "
+         "and two pages of one incident would disagree.\n"
+         "Example: 'T+4h25m' on the page while the facts have no event 4 h 25 min after the start.\n"
+         "Fix: add the event (with its source) to the facts file, or correct the offset.",
+         applies="incident-timeline, incident-cascade"),
+]
+
+
+def offset_seconds(sign: str, body: str) -> int | None:
+    parts = _PART_RE.findall(body)
+    if not parts:
+        return 0 if body.strip() == "" else None
+    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    return -seconds if sign in "-−" else seconds
+
+
+def check(ctx: PageContext) -> None:
+    meta = ctx.page.meta
+    if meta is None or ctx.profile is None or ctx.profile.facts != "incident" or ctx.structure is None:
+        return
+    incident = ctx.data.incidents.get(meta.subject)
+    if incident is None:
+        return  # ATL403 already says the facts file is missing
+    moments = [incident.started, incident.detected, incident.mitigated, incident.resolved,
+               *(event.at for event in incident.timeline)]
+    known = sorted({int((moment - incident.started).total_seconds()) for moment in moments if moment is not None})
+    for label in ctx.structure.labels:
+        for match in OFFSET_RE.finditer(label.text):
+            body = match.group("body")
+            if not body.strip():
+                continue  # a bare "T+0" is the start itself
+            seconds = offset_seconds(match.group("sign"), body)
+            if seconds is None or any(abs(seconds - offset) <= TOLERANCE_S for offset in known):
+                continue
+            ctx.at_diagram_line("ATL404", f"{match.group(0).strip()!r} in {label.where} matches no timestamp in "
+                                f"data/incidents/{meta.subject}.yaml: add that event to the facts, or fix the "
+                                "offset", label.line)
