@@ -12,6 +12,7 @@ build of the same run. Also reports the built pages' sizes (target: at most 150 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import queue
 import re
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -72,7 +74,7 @@ def serve_edits(root: Path, pages: list[Path], edits: int) -> tuple[list[float],
             text = page.read_text()
             started = time.monotonic()
             page.write_text(text.replace("Two sentences of context", f"{marker} Two sentences of context", 1))
-            while marker not in urllib.request.urlopen(url + html_path, timeout=10).read().decode():
+            while marker not in _fetch(url + html_path):
                 if time.monotonic() - started > 60:
                     while not lines.empty():
                         said.append(lines.get())
@@ -84,6 +86,15 @@ def serve_edits(root: Path, pages: list[Path], edits: int) -> tuple[list[float],
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _fetch(url: str) -> str:
+    """The page, or "" while the engine is rewriting it (MkDocs writes HTML in place, not atomically)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode()
+    except (http.client.IncompleteRead, urllib.error.URLError, ConnectionError):
+        return ""
 
 
 def page_sizes(root: Path) -> list[int]:

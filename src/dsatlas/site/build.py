@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .tree import build_tree
 
 DOCS = "docs"
 CONFIG_FILE = "mkdocs.yml"
+ZENSICAL_SITE = "site"
 RESERVED = ("index", "tags", "progress", "symptoms", "assets", "search")
 
 Progress = Callable[[str, int, int], None]
@@ -143,7 +145,9 @@ class SiteBuilder:
         nav = site_config.navigation(build_tree(pages, data), [doc for doc in documents if doc.startswith(
             "symptoms/")], dashboard is not None)
         _verify_navigation(nav, documents)
-        self._config_text = site_config.mkdocs_yml(nav, options.out.resolve(), options.strict, options.live_reload)
+        # Zensical only writes inside the folder of its config: it builds into the tree, then we move it.
+        site_dir = Path(ZENSICAL_SITE) if options.engine == "zensical" else options.out.resolve()
+        self._config_text = site_config.mkdocs_yml(nav, site_dir, options.strict, options.live_reload)
         documents.update(_assets())
         report.documents = len(documents)
         report.changed = self._write_tree(documents)
@@ -284,6 +288,7 @@ class SiteBuilder:
         try:
             if self.options.engine == "zensical":
                 report.warnings = zensical_build(config_file, strict=self.options.strict)
+                _replace_folder(self.options.out, self.options.tree / ZENSICAL_SITE)
             else:
                 markdown_docs = None if dirty_docs is None else [doc for doc in dirty_docs if doc.endswith(".md")]
                 report.warnings = mkdocs_build(config_file, strict=self.options.strict, dirty_docs=markdown_docs)
@@ -321,6 +326,13 @@ def _close_check_engine_at_exit() -> None:
     if not getattr(_close_check_engine_at_exit, "registered", False):
         atexit.register(close)
         _close_check_engine_at_exit.registered = True
+
+
+def _replace_folder(target: Path, built: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(built), str(target))
 
 
 def _same(path: Path, text: str) -> bool:

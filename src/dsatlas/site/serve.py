@@ -60,7 +60,20 @@ class _Handler(SimpleHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        super().do_GET()
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            super().do_GET()  # folders, redirects and 404s as usual
+            return
+        try:
+            body = path.read_bytes()  # whole, then sent: the engine may be rewriting the file meanwhile
+        except OSError:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")  # a reload must show the rebuilt page
