@@ -123,21 +123,23 @@ class SiteBuilder:
         if not (root / CONTENT_DIR).is_dir():
             raise BuildFailed(f"{root} has no {CONTENT_DIR}/ folder: run in an atlas, or pass --root")
         started = time.perf_counter()
-        problems = self._check(report)
+        problems = self._check()
         data = load_data(root)
         pages, unloadable = self.catalog.load()
         report.pages = len(pages)
         problems.extend(_reserved_ids(pages))
-        report.timings["check+load"] = time.perf_counter() - started
-
-        started = time.perf_counter()
         dashboard, plan_problems = _dashboard(root)
         problems.extend(plan_problems)
-        figures, extra_figures, failures = self._render(pages, dashboard)
+        report.timings["check+load"] = time.perf_counter() - started
+        if options.strict and problems:  # before starting a browser for an atlas that cannot be published
+            raise BuildFailed("the atlas does not pass its checks", sorted(set(problems)))
+
+        started = time.perf_counter()
+        figures, extra_figures, failures = self._render(pages, dashboard, report)
         report.timings["render"] = time.perf_counter() - started
         problems.extend(Finding(failure.path, failure.line, 1, "ATL982", failure.message) for failure in failures)
         if options.strict and problems:
-            raise BuildFailed("the atlas does not pass its checks", sorted(set(problems)))
+            raise BuildFailed("a diagram did not render", sorted(set(problems)))
         report.problems = sorted(set(problems))
 
         started = time.perf_counter()
@@ -153,22 +155,22 @@ class SiteBuilder:
         report.changed = self._write_tree(documents)
         report.timings["compile"] = time.perf_counter() - started
 
-    def _check(self, report: BuildReport) -> list[Finding]:
+    def _check(self) -> list[Finding]:
         """`dsatlas check` on the whole atlas: a page that fails a gate fails the build."""
         root = self.options.root
         targets = [root / folder for folder in (CONTENT_DIR, DATA_DIR) if (root / folder).is_dir()]
         progress = self._stage("Checking")
-        # In this process (jobs=1): about 7% of runs with worker processes hang when a worker exits while
-        # freeing its V8 context (py_mini_racer `mr_free_context`); see docs/site.md. A cold check of
-        # 900 pages takes ~12 s this way; warm runs and `serve` hardly parse at all.
+        # In this process (jobs=1), so that its V8 context can be freed before exit: one left to interpreter
+        # shutdown sometimes hangs there, in worker processes too (docs/site.md, "Known issues"). A cold
+        # check of 900 pages takes ~12 s this way; warm runs and `serve` hardly parse at all.
         result = run_check(targets, root, jobs=1, use_cache=self.options.use_cache, progress=progress)
         _close_check_engine_at_exit()
         return [finding for finding in result.findings if finding.severity == "error"]
 
-    def _render(self, pages: list[SitePage], dashboard: str | None
+    def _render(self, pages: list[SitePage], dashboard: str | None, report: BuildReport
                 ) -> tuple[dict[str, str], dict[str, str], list[RenderFailure]]:
         """SVG <figure> per page id (and per key for the dashboard's diagrams), from cache or Chromium."""
-        renderer = self._renderer_for_keys()
+        renderer = self._diagram_renderer()
         jobs: dict[str, RenderJob] = {}
         for page in pages:
             if page.diagram is not None and page.diagram.end_line is not None:
@@ -188,7 +190,7 @@ class SiteBuilder:
                 cache.put(fresh)
         if cache:
             cache.close()
-        self._last_render = (len({job.key for job in missing}), len(all_jobs) - len(missing))
+        report.rendered, report.reused = len({job.key for job in missing}), len(all_jobs) - len(missing)
         failed = {(failure.key, failure.path): failure.human() for failure in failures}
 
         def figure(job: RenderJob, title: str) -> str:
@@ -201,7 +203,7 @@ class SiteBuilder:
         extra = {job.key: figure(job, "Progress chart") for job in extra_jobs}
         return figures, extra, failures
 
-    def _renderer_for_keys(self) -> DiagramRenderer:
+    def _diagram_renderer(self) -> DiagramRenderer:
         if self._renderer is None:
             self._renderer = DiagramRenderer(theme=self.options.theme, workers=self.options.jobs,
                                              timeout_s=self.options.timeout_s)
@@ -232,7 +234,7 @@ class SiteBuilder:
         documents.update(symptom_documents(tree))
         documents["tags.md"] = tags_markdown(tags, by_id)
         if dashboard is not None:
-            documents[PROGRESS_DOC] = _inline_figures(dashboard, extra_figures, self._renderer_for_keys())
+            documents[PROGRESS_DOC] = _inline_figures(dashboard, extra_figures, self._diagram_renderer())
         return documents
 
     def _page_documents(self, pages: list[SitePage], ctx: PageContext, data) -> dict[str, str]:
@@ -283,7 +285,6 @@ class SiteBuilder:
 
     def _run_engine(self, report: BuildReport, dirty_docs: list[str] | None) -> None:
         started = time.perf_counter()
-        report.rendered, report.reused = self._last_render
         config_file = self.options.tree / CONFIG_FILE
         try:
             if self.options.engine == "zensical":
