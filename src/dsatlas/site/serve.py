@@ -9,6 +9,7 @@ changed diagrams, and asks the engine for an incremental build; open pages long-
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 import traceback
@@ -118,6 +119,8 @@ def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str],
     thread.start()
     echo(f"serving http://{host}:{server.server_port}/ — watching content/ and data/ (Ctrl+C to stop)")
     stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():  # `kill`/`timeout` stop it cleanly too
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(POLL_SECONDS):
             current = snapshot(builder.options.root)
