@@ -11,6 +11,7 @@ systems pages need.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from pathlib import Path
@@ -130,6 +131,15 @@ def build_atlas(root: Path, pages: int, seed: int = 7) -> list[Path]:
         path.write_text(text)
         written.append(path)
     return written
+
+
+def save_report(name: str, report: dict) -> Path:
+    """Write a benchmark's figures to bench/out/<name>.json (git-ignored) for later comparison."""
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{name}.json"
+    target.write_text(json.dumps(report, indent=2) + "\n")
+    return target
 
 
 def main() -> int:

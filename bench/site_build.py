@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import queue
 import re
 import shutil
@@ -28,9 +27,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from site_atlas import build_atlas  # noqa: E402
+from site_atlas import build_atlas, save_report  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 DSATLAS = str(Path(sys.executable).parent / "dsatlas")
 
 
@@ -143,9 +141,7 @@ def main() -> int:
           f"({report['incremental_vs_cold']}x faster than the cold build)")
     print(f"built page size: median {report['page_kib_median']} KiB, max {report['page_kib_max']} KiB, "
           f"{report['pages_over_150_kib']} over 150 KiB")
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "site_build.json").write_text(json.dumps(report, indent=2) + "\n")
+    save_report("site_build", report)
     return 0
 
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from site_atlas import build_atlas  # noqa: E402
+from site_atlas import build_atlas, save_report  # noqa: E402
 
 from dsatlas.loader import load_page  # noqa: E402
 from dsatlas.site.render import CHROMIUM_FLAGS, DiagramRenderer, RenderJob, find_chromium  # noqa: E402
@@ -109,9 +109,7 @@ def main() -> int:
           f"(median {statistics.median(mmdc):.3f} s)")
     print(f"ratio: dsatlas is {report['speedup_cold']}x faster per diagram cold, {report['speedup_warm']}x warm "
           "(target >= 8x)")
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "site_render.json").write_text(json.dumps(report, indent=2) + "\n")
+    save_report("site_render", report)
     return 0
 
 
