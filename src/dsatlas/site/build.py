@@ -8,7 +8,6 @@ second: the engine's incremental mode rebuilds the pages whose source is newer t
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import shutil
 import time
@@ -160,11 +159,8 @@ class SiteBuilder:
         root = self.options.root
         targets = [root / folder for folder in (CONTENT_DIR, DATA_DIR) if (root / folder).is_dir()]
         progress = self._stage("Checking")
-        # In this process (jobs=1), so that its V8 context can be freed before exit: one left to interpreter
-        # shutdown sometimes hangs there, in worker processes too (docs/site.md, "Known issues"). A cold
-        # check of 900 pages takes ~12 s this way; warm runs and `serve` hardly parse at all.
-        result = run_check(targets, root, jobs=1, use_cache=self.options.use_cache, progress=progress)
-        _close_check_engine_at_exit()
+        result = run_check(targets, root, jobs=self.options.jobs, use_cache=self.options.use_cache,
+                           progress=progress)
         return [finding for finding in result.findings if finding.severity == "error"]
 
     def _render(self, pages: list[SitePage], dashboard: str | None, report: BuildReport
@@ -307,26 +303,6 @@ class SiteBuilder:
 
 
 # ---- helpers --------------------------------------------------------------------------------------
-
-
-def _close_check_engine_at_exit() -> None:
-    """Free the checker's V8 context while the interpreter is still whole.
-
-    Left to garbage collection at interpreter shutdown, py_mini_racer's `mr_free_context` sometimes
-    never returns (about one exit in 20 here), and the process hangs after its work is done.
-    """
-    from .. import check
-
-    def close() -> None:
-        engine = getattr(check, "_engine", None)
-        context = getattr(engine, "_ctx", None)
-        if context is not None:
-            context.close()
-            check._engine = None
-
-    if not getattr(_close_check_engine_at_exit, "registered", False):
-        atexit.register(close)
-        _close_check_engine_at_exit.registered = True
 
 
 def _replace_folder(target: Path, built: Path) -> None:

@@ -22,8 +22,8 @@ def build(
     engine: str = typer.Option("mkdocs", "--engine", help=f"{' or '.join(ENGINES)} (Zensical: see docs/site.md)."),
     draft: bool = typer.Option(False, "--draft", help="Build even when pages fail `dsatlas check`; each such "
                                "page shows its problems at the top. Never publish a draft."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Parallel diagram renderers "
-                                       "(default: cores)."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Parallel checkers and diagram "
+                                       "renderers (default: cores)."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds one diagram may take to render."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Check and render everything again."),
     root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
@@ -63,7 +63,7 @@ def serve(
                                 "`dsatlas build` does); by default they are shown with their problems."),
     engine: str = typer.Option("mkdocs", "--engine", help="mkdocs (rebuilds only what changed) or zensical "
                                "(rebuilds everything)."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Parallel diagram renderers."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Parallel checkers and renderers."),
     root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
                                         "current one with content/ or data/)."),
 ) -> None:
