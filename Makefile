@@ -19,7 +19,7 @@ node_modules/.installed: package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: setup
+test: setup chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 	$(BIN)/dsatlas check
