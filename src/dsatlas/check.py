@@ -41,8 +41,6 @@ class PageSummary:
     waived: list[str] = field(default_factory=list)
     fingerprint: str | None = None
     diagram_line: int = 1
-    diagram_type: str = ""
-    structure: dict = field(default_factory=dict)  # nodes/edges counts etc. for reports
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -88,6 +86,9 @@ def _close_engine() -> None:
         _engine = None
 
 
+DIAGRAM_GATES = {"syntax", "layout", "a11y", "placeholders"}  # the gates that need no front matter
+
+
 def parse_key(text: str, mermaid: str) -> str:
     return hashlib.sha256(f"parse\0{mermaid}\0{text}".encode()).hexdigest()
 
@@ -125,18 +126,13 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) ->
         id=page.id,
         findings=page.findings + ctx.findings,
         diagram_line=page.diagram.start_line if page.diagram else 1,
-        diagram_type=parse.diagram_type if parse and parse.ok else "",
         fingerprint=structure.fingerprint() if structure else None,
-        structure={"nodes": len(structure.nodes), "edges": len(structure.edges)} if structure else {},
     )
     if page.meta is not None:
         summary.links = [(link.target, link.line, link.col) for link in find_links(page.body, page.body_line)]
         summary.related = [(item, *page.line_of("related", index)) for index, item in enumerate(page.meta.related)]
         summary.waived = [waiver.code for waiver in page.meta.waivers if (waiver.reason or "").strip()]
     return summary, new_parses
-
-
-DIAGRAM_GATES = {"syntax", "layout", "a11y", "placeholders"}
 
 
 def _check_placement(page: Page, ctx) -> None:
