@@ -8,51 +8,24 @@ parent on small summaries, so a warm run reads files, hashes them and reuses cac
 from __future__ import annotations
 
 import atexit
-import fnmatch
 import hashlib
-import json
 import multiprocessing
 import os
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .cache import Cache
 from .findings import Finding
-from .loader import CONTENT_DIR, Data, Page, discover, load_data, load_diagram_file, load_page
+from .gates import PageContext, links, originality, registry, run_page_gates, waivers, with_severity
+from .loader import CONTENT_DIR, Data, discover, load_data, load_diagram_file, load_page
 from .markdown import find_links
-from .profiles import expected_id_pattern, profile
+from .profiles import profile
+from .results import CheckResult, PageSummary
 
 IN_PROCESS_LIMIT = 6  # below this many uncached pages, starting workers costs more than it saves
-
-
-@dataclass
-class PageSummary:
-    """What the cache keeps of one analysed page: its findings and what cross-page gates need."""
-
-    path: str
-    id: str | None
-    findings: list[Finding] = field(default_factory=list)
-    links: list[tuple[str, int, int]] = field(default_factory=list)
-    related: list[tuple[str, int, int]] = field(default_factory=list)
-    waived: list[str] = field(default_factory=list)
-    fingerprint: str | None = None
-    diagram_line: int = 1
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        return json.dumps(data)
-
-    @classmethod
-    def from_json(cls, raw: str) -> PageSummary:
-        data = json.loads(raw)
-        data["findings"] = [Finding(**finding) for finding in data["findings"]]
-        data["links"] = [tuple(link) for link in data["links"]]
-        data["related"] = [tuple(item) for item in data["related"]]
-        return cls(**data)
 
 
 def find_root(start: Path) -> Path:
@@ -86,9 +59,6 @@ def _close_engine() -> None:
         _engine = None
 
 
-DIAGRAM_GATES = {"syntax", "layout", "a11y", "placeholders"}  # the gates that need no front matter
-
-
 def parse_key(text: str, mermaid: str) -> str:
     return hashlib.sha256(f"parse\0{mermaid}\0{text}".encode()).hexdigest()
 
@@ -97,7 +67,6 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) ->
     """Load one file, parse its diagram (or reuse a cached parse), and run the page gates."""
     from .diagram import build_structure
     from .engine import ParseResult
-    from .gates import PageContext, page_gates
 
     page = load_diagram_file(path, root) if path.suffix == ".mmd" else load_page(path, root)
     parse = None
@@ -115,12 +84,7 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) ->
             structure = build_structure(parse.diagram_type, parse.structure, page.diagram.text)
     page_profile = profile(page.meta.kind) if page.meta else None
     ctx = PageContext(page=page, data=data, profile=page_profile, parse=parse, structure=structure)
-    gates = page_gates()
-    if page.meta is None:  # a .mmd file or broken front matter: only the diagram gates apply
-        gates = [gate for gate in gates if gate.__name__.rsplit(".", 1)[-1] in DIAGRAM_GATES]
-    for gate in gates:
-        gate.check(ctx)
-    _check_placement(page, ctx)
+    run_page_gates(ctx)  # a .mmd file or broken front matter has no profile: only the diagram gates run
     summary = PageSummary(
         path=page.path,
         id=page.id,
@@ -131,17 +95,8 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) ->
     if page.meta is not None:
         summary.links = [(link.target, link.line, link.col) for link in find_links(page.body, page.body_line)]
         summary.related = [(item, *page.line_of("related", index)) for index, item in enumerate(page.meta.related)]
-        summary.waived = [waiver.code for waiver in page.meta.waivers if (waiver.reason or "").strip()]
+        summary.waived = waivers.waived_codes(page.meta)
     return summary, new_parses
-
-
-def _check_placement(page: Page, ctx) -> None:
-    if page.meta is None or page.id is None:
-        return
-    pattern = expected_id_pattern(page.meta.kind, page.meta.subject)
-    if not fnmatch.fnmatchcase(page.id, pattern.replace("{view}", "[a-z0-9]*")):
-        ctx.at_key("ATL007", f"a {page.meta.kind.value} page about {page.meta.subject!r} belongs at "
-                   f"content/{pattern}.md, not content/{page.id}.md", "kind")
 
 
 _mermaid_cache: str | None = None
@@ -206,18 +161,6 @@ def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict) -> tupl
 
 
 # ---- the run --------------------------------------------------------------------------------------
-
-
-@dataclass
-class CheckResult:
-    summaries: list[PageSummary]
-    findings: list[Finding]
-    checked: int
-    cached: int
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for finding in self.findings if finding.severity == "error")
 
 
 _code_digest: str | None = None
@@ -315,7 +258,7 @@ def run_check(
     findings.extend(_atlas_findings(ordered, root))
     for summary in ordered:
         findings.extend(summary.findings)
-    findings = _apply_waivers(findings, ordered)
+    findings = waivers.apply(with_severity(findings), ordered, registry())
     return CheckResult(ordered, sorted(set(findings)), checked=len(files) + len(records),
                        cached=len(files) - len(todo))
 
@@ -338,8 +281,6 @@ def _covers_data(paths: list[Path], root: Path) -> bool:
 
 
 def _atlas_findings(summaries: list[PageSummary], root: Path) -> list[Finding]:
-    from .gates import links, originality
-
     all_pages = list(summaries)
     known = {summary.id for summary in summaries if summary.id}
     content = root / CONTENT_DIR
@@ -352,12 +293,6 @@ def _atlas_findings(summaries: list[PageSummary], root: Path) -> list[Finding]:
     found = [finding for finding in links.check_atlas(all_pages) if finding.path in checked]
     found.extend(originality.check_atlas(summaries))
     return found
-
-
-def _apply_waivers(findings: list[Finding], summaries: list[PageSummary]) -> list[Finding]:
-    waived = {summary.path: set(summary.waived) for summary in summaries}
-    return [finding for finding in findings
-            if finding.code not in waived.get(finding.path, set()) or finding.code.startswith("ATL00")]
 
 
 def changed_files(root: Path, ref: str) -> list[Path]:

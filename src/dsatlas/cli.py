@@ -83,23 +83,38 @@ def check(
 
 
 @app.command()
-def rules(code: str | None = typer.Argument(None, help="Show one rule in full, e.g. ATL301.")) -> None:
-    """List the quality gates: code, gate, what it checks and why (ruff-style)."""
+def rules(
+    code: str | None = typer.Argument(None, help="Show one rule in full, e.g. ATL301."),
+    fmt: str = typer.Option("human", "--format", "-f", help="human, json, or markdown (the tables in "
+                            "docs/authoring.md)."),
+) -> None:
+    """List the quality gates: code, gate, what it checks and why (ruff-style), and the kind table."""
     from .gates import all_rules
+    from .rulesdoc import kinds_markdown, rules_markdown
 
+    if fmt not in ("human", "json", "markdown"):
+        _usage("--format must be one of human, json, markdown")
     selected = [rule for rule in all_rules() if code is None or rule.code == code.upper()]
     if not selected:
         _usage(f"no rule {code}: `dsatlas rules` lists them")
+    if fmt == "json":
+        typer.echo(json.dumps([rule.to_dict() for rule in selected], indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        typer.echo(rules_markdown(selected) + ("" if code else "\n\n" + kinds_markdown()))
+        return
     for rule in selected:
-        typer.echo(f"{rule.code}  [{rule.gate}]  {rule.summary}  (applies to: {rule.applies})")
+        typer.echo(f"{rule.code}  [{rule.gate}]  {rule.summary}  (applies to: {rule.applies.describe()}"
+                   f"{'; cannot be waived' if not rule.waivable else ''})")
         if code:
             typer.echo("\n" + rule.doc)
     if code is None:
         from .profiles import PROFILES
 
-        typer.echo("\nProfiles (kind: planes, min sources, hardware, cost, facts):")
+        typer.echo("\nKinds (page path · planes · min sources · hardware · cost · facts):")
         for kind, prof in PROFILES.items():
-            typer.echo(f"  {kind.value:18} planes={prof.planes} sources≥{prof.min_sources} "
+            typer.echo(f"  {kind.value:18} content/{prof.page_id('<subject>', prof.fixed_view or '<view>')}.md "
+                       f"planes={prof.planes} sources≥{prof.min_sources} "
                        f"hardware={'yes' if prof.hardware else 'no'} cost={'yes' if prof.cost else 'no'} "
                        f"facts={prof.facts or '-'}")
 

@@ -9,13 +9,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from dsatlas.authoring.kinds import COMPANY_KINDS, INCIDENT_KINDS, SPECS
+from dsatlas.authoring.kinds import COMPANY_KINDS, INCIDENT_KINDS
 from dsatlas.authoring.scaffold import scaffold, write_page
 from dsatlas.check import run_check
 from dsatlas.cli import app
 from dsatlas.loader import load_data
 from dsatlas.markdown import split_front_matter
 from dsatlas.model import Kind
+from dsatlas.profiles import PROFILES
 
 from .conftest import write
 
@@ -40,7 +41,7 @@ def every_page(atlas: Path) -> list[Path]:
         elif kind in INCIDENT_KINDS:
             wanted = [("acme-2024-01-02", None)]
         else:
-            wanted = [("consensus", view) for view in SPECS[kind].views] or [(f"sample-{kind.value}", None)]
+            wanted = [("consensus", view) for view in PROFILES[kind].views] or [(f"sample-{kind.value}", None)]
         for subject, view in wanted:
             page = scaffold(data, kind, subject, view)
             write_page(atlas, page)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..loader import CONTENT_DIR, DATA_DIR, read_text
 from ..markdown import FrontMatterError, split_front_matter
+from ..profiles import PROFILES
 from ..yamlpos import PositionedYaml, YamlSyntaxError, load_yaml
 
 # Where each kind of document cites a source id ("*" = every item of a list or mapping).
@@ -24,8 +25,8 @@ CITATION_PATHS = {
 }
 
 
-# Pages that draw the past on purpose: their figures describe a moment and never go stale.
-HISTORICAL_KINDS = frozenset({"incident-timeline", "incident-cascade", "scale-evolution"})
+# Pages that draw the past on purpose (the kind table's `historical`): their figures never go stale.
+HISTORICAL_KINDS = frozenset(kind.value for kind, prof in PROFILES.items() if prof.historical)
 
 
 @dataclass(frozen=True)

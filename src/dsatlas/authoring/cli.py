@@ -120,18 +120,16 @@ def new(
 
 
 def _list_kinds() -> None:
-    from ..profiles import PROFILES, expected_id_pattern
-    from .kinds import SPECS
+    from ..gates import all_rules
+    from ..profiles import PROFILES
 
     typer.echo("kind → page; facts the template draws on\n")
-    for kind, spec in SPECS.items():
-        prof = PROFILES[kind]
-        path = expected_id_pattern(kind, "<subject>").replace("{view}", "<view>")
-        views = f" (views: {', '.join(spec.views)})" if spec.views else ""
-        gates = [name for name, on in (("planes", prof.planes), ("hardware", prof.hardware), ("cost", prof.cost))
-                 if on]
+    for kind, prof in PROFILES.items():
+        path = prof.page_id("<subject>", prof.fixed_view or "<view>")
+        views = f" (views: {', '.join(prof.views)})" if len(prof.views) > 1 else ""
+        gates = sorted({rule.gate for rule in all_rules() if rule.applies.test is not None and rule.applies(prof)})
         typer.echo(f"{kind.value:18} → content/{path}.md{views}")
-        typer.echo(f"{'':18}   needs: {spec.needs}")
+        typer.echo(f"{'':18}   needs: {prof.needs}")
         typer.echo(f"{'':18}   sources ≥ {prof.min_sources}" + (f"; gates: {', '.join(gates)}" if gates else ""))
 
 

@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..check import run_check
-from ..gates import all_rules
+from ..gates import all_rules, quality_gates
 from ..loader import CONTENT_DIR
 from ..profiles import PROFILES
+from ..results import CheckResult
 from . import charts
 from .history import HistoryUnavailable, first_landings
 from .kinds import classify
@@ -99,16 +100,13 @@ def _gate_of_code() -> dict[str, str]:
     return {rule.code: rule.gate for rule in all_rules()}
 
 
-def _applicable_gates(kind, gates: set[str]) -> set[str]:
-    prof = PROFILES[kind]
-    skip = {name for name, on in (("planes", prof.planes), ("hardware", prof.hardware), ("cost", prof.cost))
-            if not on}
-    return gates - skip
 
 
 def build_report(root: Path, today: dt.date | None = None, plan: Plan | None = None, jobs: int | None = None,
-                 use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> Report:
-    """Everything `dsatlas progress` prints; runs the real checker over content/ (cached)."""
+                 use_cache: bool = True, progress: Callable[[int, int], None] | None = None,
+                 checked: CheckResult | None = None) -> Report:
+    """Everything `dsatlas progress` prints; runs the real checker over content/ (cached), unless the
+    caller already has a check result covering content/ (`dsatlas build` does) and passes it."""
     today = today or dt.date.today()
     plan = plan or load_plan(root)
     content = root / CONTENT_DIR
@@ -123,7 +121,7 @@ def build_report(root: Path, today: dt.date | None = None, plan: Plan | None = N
             pages[page_id] = info
     errors: dict[str, set[str]] = {page_id: set() for page_id in pages}
     if files:
-        result = run_check([content], root, jobs=jobs, use_cache=use_cache, progress=progress)
+        result = checked or run_check([content], root, jobs=jobs, use_cache=use_cache, progress=progress)
         for finding in result.findings:
             if finding.severity != "error" or not finding.path.startswith(f"{CONTENT_DIR}/"):
                 continue
@@ -131,14 +129,13 @@ def build_report(root: Path, today: dt.date | None = None, plan: Plan | None = N
             if page_id in errors:
                 errors[page_id].add(finding.code)
     gate_of = _gate_of_code()
-    gates = set(gate_of.values())
     coverage = match_pages(plan, pages)
     rows = []
     for name, category in plan.categories.items():
         cov = coverage[name]
         checks = passed = passing = 0
         for page_id in cov.matched:
-            applicable = _applicable_gates(pages[page_id][0], gates)
+            applicable = quality_gates(PROFILES[pages[page_id][0]])
             failed = {gate_of.get(code, "load") for code in errors[page_id]}
             checks += len(applicable)
             passed += len(applicable - failed)
@@ -329,6 +326,6 @@ def render_dashboard(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def dashboard_markdown(root: Path, today: dt.date | None = None, jobs: int | None = None) -> str:
-    """The progress dashboard as a Markdown page with inline SVG charts (for the site build)."""
-    return render_dashboard(build_report(root, today=today, jobs=jobs))
+def dashboard_markdown(root: Path, checked: CheckResult, today: dt.date | None = None) -> str:
+    """The progress dashboard as a Markdown page with inline SVG charts, from the site build's check."""
+    return render_dashboard(build_report(root, today=today, checked=checked))

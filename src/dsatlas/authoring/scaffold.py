@@ -38,13 +38,6 @@ COST_WORDS_RE = re.compile(r"cost|expense|spend|capex|opex|bill", re.I)
 PLANE_TITLES = {"edge": "Edge Plane", "service": "Service Plane", "state": "State Plane",
                 "control": "Control Plane"}
 NODE_PREFIX = {"edge": "edge", "service": "svc", "state": "data", "control": "ctl"}
-KIND_TITLES = {
-    Kind.architecture: "Architecture", Kind.request_flow: "Request Flow", Kind.storage: "Storage",
-    Kind.failure_domains: "Failure Domains", Kind.scale_evolution: "Scale Evolution",
-    Kind.cost_breakdown: "Cost Breakdown", Kind.novel_solutions: "Novel Solutions",
-    Kind.production_ops: "Production Operations", Kind.incident_timeline: "timeline",
-    Kind.incident_cascade: "cascade",
-}
 
 
 # ---- pieces of text that carry their figures ------------------------------------------------------
@@ -433,7 +426,7 @@ def scaffold(data: Data, kind: Kind, subject: str, view: str | None = None,
         if not found:
             ctx["gaps"] = [f"no facts file: create {facts_path} (docs/authoring.md, 'Company facts'), then run "
                            f"`dsatlas new {kind.value} {subject} --force` to draw from it"]
-        ctx["title"] = f"{ctx['name']} — {KIND_TITLES[kind]}"
+        ctx["title"] = f"{ctx['name']} — {prof.title}"
         fallback_sources = list(company.sources)
     elif kind in INCIDENT_KINDS:
         facts_path = f"data/incidents/{subject}.yaml"
@@ -446,7 +439,7 @@ def scaffold(data: Data, kind: Kind, subject: str, view: str | None = None,
         else:
             ctx.update(incident_context(incident, book, facts_path))
             fallback_sources = list(incident.sources)
-        ctx["title"] = f"{ctx['name']} — {KIND_TITLES[kind]}"
+        ctx["title"] = f"{ctx['name']} — {prof.title}"
     else:
         ctx["name"] = title_of(subject)
         ctx["title"] = f"{ctx['name']} — {title_of(view_name)}"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..diagram import contrast_ratio
-from . import PageContext, Rule
+from ..profiles import EVERY_DIAGRAM
+from .base import PageContext, Rule
 
 MIN_CONTRAST = 4.5
 
@@ -11,11 +12,13 @@ RULES = [
     Rule("ATL911", "a11y", "accTitle or accDescr missing",
          "What: the diagram declares `accTitle:` and `accDescr:`.\n"
          "Why: screen readers and search read these; an SVG without them is an unlabelled image.\n"
-         "Example: a flowchart starting straight with nodes.\nFix: add both lines after the diagram type."),
+         "Example: a flowchart starting straight with nodes.\nFix: add both lines after the diagram type.",
+         applies=EVERY_DIAGRAM),
     Rule("ATL912", "a11y", "text colour contrast below 4.5:1",
          f"What: every classDef/style pair of fill and text colour has WCAG contrast ≥ {MIN_CONTRAST}:1.\n"
          "Why: low-contrast labels are unreadable on a phone in a dark room.\n"
-         "Example: `fill:#FF8800,color:#FFFFFF` (2.6:1).\nFix: use the plane colours or a darker/lighter text."),
+         "Example: `fill:#FF8800,color:#FFFFFF` (2.6:1).\nFix: use the plane colours or a darker/lighter text.",
+         applies=EVERY_DIAGRAM),
 ]
 
 

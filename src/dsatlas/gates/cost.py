@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import PageContext, Rule
+from ..profiles import when
+from .base import PageContext, Rule
 
 CURRENCY_RE = re.compile(r"[$€£]\s?\d")
 
@@ -14,12 +15,12 @@ RULES = [
          "Why: capacity and failure decisions are cost decisions; a design without its price misleads.\n"
          "Example: an architecture page with no $ anywhere.\n"
          "Fix: add a sourced cost (or a C estimate with arithmetic), or waive with the reason it is not "
-         "public.", applies="architecture, cost-breakdown, cost-analysis, incident-timeline, incident-cascade"),
+         "public.", applies=when(lambda prof: prof.cost)),
 ]
 
 
 def check(ctx: PageContext) -> None:
-    if ctx.profile is None or not ctx.profile.cost or ctx.structure is None:
+    if ctx.structure is None:  # the runner runs this only for kinds whose profile asks for a cost
         return
     if not any(CURRENCY_RE.search(label.text) for label in ctx.structure.labels):
         ctx.at_diagram_line("ATL601", "no cost figure on the diagram: add a sourced currency figure, or "

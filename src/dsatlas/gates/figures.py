@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diagram import plain_text, uncovered_tokens
 from ..model import PRIMARY_SOURCE_TYPES
-from . import PageContext, Rule
+from .base import PageContext, Rule
 
 RULES = [
     Rule("ATL301", "figures", "number on the diagram is not declared under `figures`",

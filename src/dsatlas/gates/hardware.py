@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import PageContext, Rule
+from ..profiles import when
+from .base import PageContext, Rule
 
 SPECIFIC_RE = re.compile(
     r"\b[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|metal|medium|small|micro|nano)\b"  # r5.4xlarge
@@ -19,12 +20,12 @@ RULES = [
          "Why: 'Database' tells an on-call engineer nothing; versions decide which bugs and limits apply.\n"
          "Example: a storage diagram with boxes 'DB' and 'Cache'.\n"
          "Fix: name what runs there, as a public source states it, and declare it as a figure.",
-         applies="architecture, storage"),
+         applies=when(lambda prof: prof.hardware)),
 ]
 
 
 def check(ctx: PageContext) -> None:
-    if ctx.profile is None or not ctx.profile.hardware or ctx.structure is None:
+    if ctx.structure is None:  # the runner runs this only for kinds whose profile asks for hardware
         return
     if not any(SPECIFIC_RE.search(label.text) for label in ctx.structure.labels):
         ctx.at_diagram_line("ATL501", "no technology version or instance type on the diagram: name at "

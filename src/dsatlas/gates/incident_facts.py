@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import PageContext, Rule
+from ..profiles import when
+from .base import PageContext, Rule
 
 OFFSET_RE = re.compile(
     r"(?<![\w])T\s?(?P<sign>[+\-−])\s?(?P<body>(?:\d+\s?d)?\s?(?:\d+\s?h)?\s?(?:\d+\s?m(?:in)?)?\s?(?:\d+\s?s)?)"
@@ -22,7 +23,7 @@ RULES = [
          "and two pages of one incident would disagree.\n"
          "Example: 'T+4h25m' on the page while the facts have no event 4 h 25 min after the start.\n"
          "Fix: add the event (with its source) to the facts file, or correct the offset.",
-         applies="incident-timeline, incident-cascade"),
+         applies=when(lambda prof: prof.facts == "incident")),
 ]
 
 
@@ -36,7 +37,7 @@ def offset_seconds(sign: str, body: str) -> int | None:
 
 def check(ctx: PageContext) -> None:
     meta = ctx.page.meta
-    if meta is None or ctx.profile is None or ctx.profile.facts != "incident" or ctx.structure is None:
+    if meta is None or ctx.structure is None:  # only incident kinds reach here (RULES.applies)
         return
     incident = ctx.data.incidents.get(meta.subject)
     if incident is None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import PageContext, Rule
+from ..profiles import EVERY_DIAGRAM
+from .base import PageContext, Rule
 
 MAX_NODES = 50
 MAX_EDGES = 80
@@ -11,7 +12,8 @@ RULES = [
     Rule("ATL901", "layout", "diagram too large to read",
          f"What: at most {MAX_NODES} nodes and {MAX_EDGES} edges in one diagram.\n"
          "Why: past that, Mermaid's layout turns into a hairball nobody can follow under pressure.\n"
-         "Example: a 90-node architecture.\nFix: split it into views (one per plane or per flow)."),
+         "Example: a 90-node architecture.\nFix: split it into views (one per plane or per flow).",
+         applies=EVERY_DIAGRAM),
 ]
 
 

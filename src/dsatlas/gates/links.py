@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from . import Rule
-
-if TYPE_CHECKING:
-    from ..check import PageSummary
+from ..results import PageSummary
+from .base import Rule
 
 RULES = [
     Rule("ATL921", "links", "internal link to a page that does not exist",
@@ -32,14 +29,24 @@ def resolve_link(page_id: str, target: str) -> str | None:
         return None
     base = posixpath.dirname(page_id)
     resolved = posixpath.normpath(posixpath.join(base, path)) if not path.startswith("/") else path.lstrip("/")
-    for suffix in (".md", "/index.md", "/"):
-        if resolved.endswith(suffix):
-            resolved = resolved[: -len(suffix)]
-    return resolved
+    if resolved == "index.md" or resolved.endswith("/index.md"):  # a folder's index.md is the folder
+        return resolved.removesuffix("index.md").rstrip("/")
+    return "" if resolved == "." else resolved.removesuffix(".md").rstrip("/")
+
+
+def link_targets(page_ids: set[str]) -> set[str]:
+    """What a link may point at: every page, every folder above a page (the site generates its
+    index page), and the home page ("")."""
+    targets = set(page_ids) | {""}
+    for page_id in page_ids:
+        parts = page_id.split("/")
+        targets.update("/".join(parts[:end]) for end in range(1, len(parts)))
+    return targets
 
 
 def check_atlas(pages: list[PageSummary]) -> list[Finding]:
-    ids = {page.id for page in pages if page.id}
+    page_ids = {page.id for page in pages if page.id}
+    ids = link_targets(page_ids)
     findings = []
     for page in pages:
         if not page.id:
@@ -50,7 +57,7 @@ def check_atlas(pages: list[PageSummary]) -> list[Finding]:
                 findings.append(Finding(page.path, line, col, "ATL921",
                                         f"link {target!r} points at {resolved!r}, which is not a page"))
         for related, line, col in page.related:
-            if related not in ids:
+            if related not in page_ids:
                 findings.append(Finding(page.path, line, col, "ATL922",
                                         f"related {related!r} is not a page id"))
     return findings

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..findings import Finding
-from . import Rule
-
-if TYPE_CHECKING:
-    from ..check import PageSummary
+from ..results import PageSummary
+from .base import Rule
 
 RULES = [
     Rule("ATL931", "originality", "diagram has the same structure as another page's",

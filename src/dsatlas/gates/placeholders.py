@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import PageContext, Rule
+from ..profiles import EVERY_DIAGRAM
+from .base import PageContext, Rule
 
 PLACEHOLDER_RE = re.compile(
     r"\b(TODO|TBD|FIXME|XXX)\b|Lorem ipsum|\bX (?:req|requests|ops)/s(?:ec)?\b|(?<![\w$])\$[XYZ]\b"
@@ -15,7 +16,8 @@ RULES = [
     Rule("ATL801", "placeholders", "template placeholder left on the page",
          "What: no TODO, TBD, FIXME, XXX, Lorem ipsum, 'X req/s', '$X', 'Service A', '{{ … }}'.\n"
          "Why: a scaffold that looks finished is worse than a missing page.\n"
-         "Example: 'EVCache<br/>X req/s'.\nFix: replace it with the sourced fact, or remove it."),
+         "Example: 'EVCache<br/>X req/s'.\nFix: replace it with the sourced fact, or remove it.",
+         applies=EVERY_DIAGRAM),
 ]
 
 

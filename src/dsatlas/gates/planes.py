@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..diagram import PLANE_CLASS, PLANE_COLOURS, PLANES
-from . import PageContext, Rule
+from ..profiles import when
+from .base import PageContext, Rule
 
-_APPLIES = "kinds whose profile asks for planes (architecture: all four; storage, failure-domains, " \
-           "incident-cascade: two)"
+_APPLIES = when(lambda prof: prof.planes > 0)
 RULES = [
     Rule("ATL201", "planes", "plane subgraphs missing",
          "What: the diagram has subgraphs titled Edge…, Service…, State…, Control… (how many: profile).\n"
@@ -33,7 +33,7 @@ RULES = [
 
 
 def check(ctx: PageContext) -> None:
-    if ctx.profile is None or ctx.profile.planes == 0 or ctx.structure is None:
+    if ctx.structure is None:  # only kinds with planes reach here (RULES.applies)
         return
     structure = ctx.structure
     if not structure.is_flowchart:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import PageContext, Rule
+from ..profiles import when
+from .base import PageContext, Rule
 
 RULES = [
     Rule("ATL401", "sources", "too few sources",
@@ -16,7 +17,8 @@ RULES = [
     Rule("ATL403", "sources", "subject has no facts file",
          "What: company pages need data/companies/<subject>.yaml; incident pages data/incidents/<subject>.yaml.\n"
          "Why: facts are written once so every page that shows them agrees.\n"
-         "Example: subject 'netflx' (typo).\nFix: fix the subject or add the facts file."),
+         "Example: subject 'netflx' (typo).\nFix: fix the subject or add the facts file.",
+         applies=when(lambda prof: prof.facts is not None)),
 ]
 
 

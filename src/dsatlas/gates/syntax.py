@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 
 from ..diagram import UNSAFE_RE
-from . import PageContext, Rule
+from ..profiles import EVERY_DIAGRAM
+from .base import PageContext, Rule
 
 RULES = [
     Rule("ATL101", "syntax", "Mermaid's parser rejects the diagram",
          "What: the pinned Mermaid release parses the diagram without error.\n"
          "Why: a diagram that does not parse renders as raw text, exactly when someone needs it.\n"
-         "Example: 'a --> ' with no target.\nFix: correct the line named in the finding."),
+         "Example: 'a --> ' with no target.\nFix: correct the line named in the finding.", applies=EVERY_DIAGRAM),
     Rule("ATL102", "syntax", "script, javascript: link or event handler in a diagram",
          "What: no <script>, javascript: URLs, on…= handlers or click callbacks in diagram text.\n"
          "Why: diagrams are inlined into pages; active content is an injection vector.\n"
-         "Example: 'a[\"<img src=x onerror=alert(1)>\"]'.\nFix: remove it; link pages in the prose instead."),
+         "Example: 'a[\"<img src=x onerror=alert(1)>\"]'.\nFix: remove it; link pages in the prose instead.",
+         applies=EVERY_DIAGRAM),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..markdown import section_table
-from . import PageContext, Rule
+from .base import PageContext, Rule
 
 HEADING = "What breaks at 3 AM"
 COLUMNS = ("symptom", "detection", "mitigation", "recovery")

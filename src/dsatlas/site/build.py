@@ -19,7 +19,7 @@ from pathlib import Path
 from ..check import run_check
 from ..findings import Finding
 from ..loader import CONTENT_DIR, DATA_DIR, load_data
-from ..markdown import find_fences
+from ..results import CheckResult
 from . import config as site_config
 from .catalog import PageCatalog, SitePage, Unloadable
 from .engines import EngineError, mkdocs_build, zensical_build
@@ -122,19 +122,20 @@ class SiteBuilder:
         if not (root / CONTENT_DIR).is_dir():
             raise BuildFailed(f"{root} has no {CONTENT_DIR}/ folder: run in an atlas, or pass --root")
         started = time.perf_counter()
-        problems = self._check()
+        checked = self._check()
+        problems = checked.error_findings()
         data = load_data(root)
         pages, unloadable = self.catalog.load()
         report.pages = len(pages)
         problems.extend(_reserved_ids(pages))
-        dashboard, plan_problems = _dashboard(root)
+        dashboard, plan_problems = _dashboard(root, checked)
         problems.extend(plan_problems)
         report.timings["check+load"] = time.perf_counter() - started
         if options.strict and problems:  # before starting a browser for an atlas that cannot be published
             raise BuildFailed("the atlas does not pass its checks", sorted(set(problems)))
 
         started = time.perf_counter()
-        figures, extra_figures, failures = self._render(pages, dashboard, report)
+        figures, failures = self._render(pages, report)
         report.timings["render"] = time.perf_counter() - started
         problems.extend(Finding(failure.path, failure.line, 1, "ATL982", failure.message) for failure in failures)
         if options.strict and problems:
@@ -142,7 +143,7 @@ class SiteBuilder:
         report.problems = sorted(set(problems))
 
         started = time.perf_counter()
-        documents = self._documents(pages, unloadable, data, figures, extra_figures, dashboard, report.problems)
+        documents = self._documents(pages, unloadable, data, figures, dashboard, report.problems)
         nav = site_config.navigation(build_tree(pages, data), [doc for doc in documents if doc.startswith(
             "symptoms/")], dashboard is not None)
         _verify_navigation(nav, documents)
@@ -154,27 +155,24 @@ class SiteBuilder:
         report.changed = self._write_tree(documents)
         report.timings["compile"] = time.perf_counter() - started
 
-    def _check(self) -> list[Finding]:
-        """`dsatlas check` on the whole atlas: a page that fails a gate fails the build."""
+    def _check(self) -> CheckResult:
+        """`dsatlas check` on the whole atlas, once per build: its errors fail the build, and the progress
+        dashboard reads the same result."""
         root = self.options.root
         targets = [root / folder for folder in (CONTENT_DIR, DATA_DIR) if (root / folder).is_dir()]
         progress = self._stage("Checking")
-        result = run_check(targets, root, jobs=self.options.jobs, use_cache=self.options.use_cache,
-                           progress=progress)
-        return [finding for finding in result.findings if finding.severity == "error"]
+        return run_check(targets, root, jobs=self.options.jobs, use_cache=self.options.use_cache,
+                         progress=progress)
 
-    def _render(self, pages: list[SitePage], dashboard: str | None, report: BuildReport
-                ) -> tuple[dict[str, str], dict[str, str], list[RenderFailure]]:
-        """SVG <figure> per page id (and per key for the dashboard's diagrams), from cache or Chromium."""
+    def _render(self, pages: list[SitePage], report: BuildReport) -> tuple[dict[str, str], list[RenderFailure]]:
+        """SVG <figure> per page id, from cache or Chromium."""
         renderer = self._diagram_renderer()
         jobs: dict[str, RenderJob] = {}
         for page in pages:
             if page.diagram is not None and page.diagram.end_line is not None:
                 jobs[page.id] = RenderJob(renderer.key(page.diagram.text), page.diagram.text, page.path,
                                           page.diagram.start_line)
-        extra_jobs = [RenderJob(renderer.key(fence.text), fence.text, "progress dashboard", fence.start_line)
-                      for fence in find_fences(dashboard or "", 1) if fence.info == "mermaid"]
-        all_jobs = list(jobs.values()) + extra_jobs
+        all_jobs = list(jobs.values())
         cache = RenderCache(self.options.root) if self.options.use_cache else None
         svgs = cache.get([job.key for job in all_jobs]) if cache else {}
         missing = [job for job in all_jobs if job.key not in svgs]
@@ -196,8 +194,7 @@ class SiteBuilder:
 
         titles = {page.id: page.meta.title for page in pages}
         figures = {page_id: figure(job, titles[page_id]) for page_id, job in jobs.items()}
-        extra = {job.key: figure(job, "Progress chart") for job in extra_jobs}
-        return figures, extra, failures
+        return figures, failures
 
     def _diagram_renderer(self) -> DiagramRenderer:
         if self._renderer is None:
@@ -206,7 +203,7 @@ class SiteBuilder:
         return self._renderer
 
     def _documents(self, pages: list[SitePage], unloadable: list[Unloadable], data, figures: dict[str, str],
-                   extra_figures: dict[str, str], dashboard: str | None, problems: list[Finding]) -> dict[str, str]:
+                   dashboard: str | None, problems: list[Finding]) -> dict[str, str]:
         tree = build_tree(pages, data)
         by_id = {page.id: page for page in pages}
         tags: dict[str, list[str]] = {}
@@ -230,7 +227,7 @@ class SiteBuilder:
         documents.update(symptom_documents(tree))
         documents["tags.md"] = tags_markdown(tags, by_id)
         if dashboard is not None:
-            documents[PROGRESS_DOC] = _inline_figures(dashboard, extra_figures, self._diagram_renderer())
+            documents[PROGRESS_DOC] = dashboard
         return documents
 
     def _page_documents(self, pages: list[SitePage], ctx: PageContext, data) -> dict[str, str]:
@@ -349,7 +346,7 @@ def _assets() -> dict[str, str]:
             for item in folder.iterdir() if item.name.endswith((".css", ".js"))}
 
 
-def _dashboard(root: Path) -> tuple[str | None, list[Finding]]:
+def _dashboard(root: Path, checked: CheckResult) -> tuple[str | None, list[Finding]]:
     """The progress dashboard, when the authoring tools provide one and the atlas has a plan.
 
     Imported guardedly: the site builds without `dsatlas.authoring.progress`. No plan file means no
@@ -365,22 +362,12 @@ def _dashboard(root: Path) -> tuple[str | None, list[Finding]]:
     if not (root / PLAN_FILE).is_file():
         return None, []
     try:
-        return dashboard_markdown(root), []
+        return dashboard_markdown(root, checked), []
     except PlanError as err:
         return None, list(err.findings)
     except Exception as err:  # noqa: BLE001 - another module's bug must not look like a content error
         raise BuildFailed(f"the progress dashboard failed ({type(err).__name__}: {err}); "
                           "see dsatlas.authoring.progress") from None
-
-
-def _inline_figures(markdown: str, figures: dict[str, str], renderer: DiagramRenderer) -> str:
-    lines = markdown.split("\n")
-    for fence in reversed([fence for fence in find_fences(markdown, 1) if fence.info == "mermaid"]):
-        if fence.end_line is None:
-            continue
-        figure = figures.get(renderer.key(fence.text), failed_figure_html("The chart was not rendered."))
-        lines[fence.start_line - 1 : fence.end_line] = ["", figure, ""]
-    return "\n".join(lines)
 
 
 def _unloadable_note(unloadable: list[Unloadable], problems: list[Finding]) -> str:
