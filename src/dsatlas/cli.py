@@ -123,13 +123,13 @@ def rules(
 def schema(
     out: Path = typer.Option(Path("schema"), "--out", "-o", help="Folder to write the JSON Schema files into."),
 ) -> None:
-    """Write JSON Schema for pages, sources, company and incident facts (for editor completion)."""
-    from .model import CompanyFacts, IncidentFacts, PageMeta, Source
+    """Write JSON Schema for pages, sources, company and incident facts and signals (for editors)."""
+    from .model import CompanyFacts, IncidentFacts, PageMeta, Signal, Source
     from .util import write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     for name, model in (("page", PageMeta), ("source", Source), ("company", CompanyFacts),
-                        ("incident", IncidentFacts)):
+                        ("incident", IncidentFacts), ("signal", Signal)):
         target = out / f"{name}.schema.json"
         write_atomic(target, json.dumps(model.model_json_schema(), indent=2) + "\n")
         typer.echo(f"wrote {target}")

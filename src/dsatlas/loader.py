@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding
 from .markdown import Fence, FrontMatterError, find_fences, split_front_matter
-from .model import CompanyFacts, IncidentFacts, PageMeta, Source
+from .model import CompanyFacts, IncidentFacts, PageMeta, Signal, Source
 from .yamlpos import YamlSyntaxError, load_yaml
 
 MAX_FILE_BYTES = 512 * 1024
@@ -214,7 +214,7 @@ def load_record(path: Path, root: Path, model: type[Model]) -> DataRecord:
         return DataRecord(shown, None, [Finding(shown, err.line, err.col, "ATL003", err.message)])
     record, errors = validate(model, positioned.data, shown, positioned.locate)
     if record is not None:
-        key = "id" if model is Source else "slug"
+        key = "id" if model in (Source, Signal) else "slug"
         if getattr(record, key) != path.stem:
             line, col = positioned.locate((key,))
             errors.append(Finding(shown, line, col, "ATL004",
@@ -238,6 +238,7 @@ class Data:
     sources: dict[str, Source] = field(default_factory=dict)
     companies: dict[str, CompanyFacts] = field(default_factory=dict)
     incidents: dict[str, IncidentFacts] = field(default_factory=dict)
+    signals: dict[str, Signal] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""  # changes whenever any data file changes; keys the page cache
 
@@ -249,6 +250,7 @@ def load_data(root: Path) -> Data:
         ("sources", Source, data.sources),
         ("companies", CompanyFacts, data.companies),
         ("incidents", IncidentFacts, data.incidents),
+        ("signals", Signal, data.signals),
     ):
         base = root / DATA_DIR / folder
         if not base.is_dir():
@@ -270,15 +272,19 @@ def load_data(root: Path) -> Data:
 
 
 def _check_record_references(data: Data, root: Path) -> None:
-    """Company and incident facts may only cite sources that exist."""
-    for folder, records in (("companies", data.companies), ("incidents", data.incidents)):
+    """Company, incident and signal records may only cite sources that exist."""
+    for folder, records in (("companies", data.companies), ("incidents", data.incidents),
+                            ("signals", data.signals)):
         for slug, record in records.items():
             cited = set(record.sources)
             if isinstance(record, CompanyFacts):
                 cited |= {fact.source for fact in record.facts.values()}
                 cited |= {system.source for system in record.systems}
-            else:
+            elif isinstance(record, IncidentFacts):
                 cited |= {event.source for event in record.timeline}
+                cited |= {item.source for item in [*record.misled_by, *record.what_worked]}
+            elif record.threshold.source:
+                cited.add(record.threshold.source)
             for source in sorted(cited - set(data.sources)):
                 data.findings.append(Finding(f"{DATA_DIR}/{folder}/{slug}.yaml", 1, 1, "ATL402",
                                              f"cites unknown source {source!r}: add data/sources/{source}.yaml"))

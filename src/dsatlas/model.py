@@ -48,6 +48,19 @@ def _partial_date(value: object) -> str:
     return value
 
 
+HISTORICAL_AFTER_YEARS = 3  # a figure this much older than its page shows its year and is marked historical
+
+
+def figure_is_historical(figure_as_of: str, page_as_of: str) -> bool:
+    """True when a figure dates from more than HISTORICAL_AFTER_YEARS before its page's `as_of`."""
+
+    def months(value: str) -> int:
+        year, _, rest = value.partition("-")
+        return int(year) * 12 + (int(rest[:2]) - 1 if rest else 0)
+
+    return months(page_as_of) - months(figure_as_of) > HISTORICAL_AFTER_YEARS * 12
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 PageId = Annotated[str, AfterValidator(_page_id)]
 PartialDate = Annotated[
@@ -85,6 +98,10 @@ class Kind(StrEnum):
 
 
 Confidence = Literal["A", "B", "C"]
+Locator = Annotated[str, Field(min_length=3, max_length=160, description=(
+    "Where in the source the figure stands: a section heading, table row, timeline entry or slide "
+    "number. A pointer, not a copied sentence (at most 160 characters)."))]
+OperatorUse = Literal["limit", "normal", "failing", "duration", "rto", "rpo", "capacity", "threshold"]
 
 
 class Figure(Strict):
@@ -95,14 +112,36 @@ class Figure(Strict):
     source: Slug = Field(description="Id of a record in data/sources/.")
     as_of: PartialDate = Field(description="When the figure was true: YYYY, YYYY-MM or YYYY-MM-DD.")
     confidence: Confidence = Field(
-        description="A stated by a primary source; B derived from stated figures or from news; C estimate."
+        description="A stated by a primary source; B derived (from a date, by arithmetic) or from news; C estimate."
     )
+    locator: Locator | None = Field(default=None, description="Required for A and B: where in the source.")
+    operator: OperatorUse | None = Field(default=None, description=(
+        "Marks a figure an operator acts on: a limit, a normal or failing value, a step duration, RTO/RPO, "
+        "a capacity or an alert threshold. Every page declares at least one."))
+    formula: str | None = Field(default=None, description=(
+        "For a composite label (a sum, difference or ratio of other figures on this page): the arithmetic "
+        "over their numbers, e.g. '2 + 4 + 3'; the figures gate computes it. Never confidence A."))
     note: str | None = Field(default=None, description="Required for C: the arithmetic.")
 
 
 class Waiver(Strict):
     code: str = Field(pattern=r"^ATL\d{3}$")
     reason: str | None = Field(default=None, description="Why this finding does not apply here.")
+
+
+class FailureMode(Strict):
+    """One row of the page's 3 AM table: what breaks, how it shows, the first safe action and its risk."""
+
+    symptom: str = Field(min_length=10, description="What the operator sees.")
+    signal: Slug = Field(description="Id of a record in data/signals/: the metric and its threshold.")
+    first_action: str = Field(min_length=10, description=(
+        "Reversible and safe within 5 minutes (drain, roll back, fail over, shed). Design work belongs "
+        "in follow_up."))
+    risk: str = Field(min_length=10, description="What the first action may break: fail-open, reconnect "
+                      "storms, cold capacity, switching off customers' protection.")
+    follow_up: str = Field(min_length=10, description="The durable fix, after the page is quiet.")
+    as_done_by: Slug | None = Field(default=None, description="Source of what the company actually did.")
+    locator: Locator | None = Field(default=None, description="Where in `as_done_by` it says so.")
 
 
 class PageMeta(Strict):
@@ -116,6 +155,8 @@ class PageMeta(Strict):
     as_of: PartialDate
     sources: list[Slug] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
+    failure_modes: list[FailureMode] = Field(default_factory=list, description=(
+        "The 3 AM table, as data: the site renders it; the page body does not repeat it."))
     related: list[PageId] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
 
@@ -134,6 +175,44 @@ class Source(Strict):
     published: PartialDate
     type: SourceType
     accessed: PartialDate
+    read_via: HttpUrl | None = Field(default=None, description=(
+        "Where the text was actually read, when that was a verbatim copy of the primary (a mirror, an "
+        "archive, a repository holding the post); the record still cites the primary's url."))
+
+
+SignalClass = Literal["latency", "traffic", "errors", "saturation", "replication-lag", "consistency",
+                      "dependency", "config-push", "capacity", "data-loss", "network", "time"]
+
+
+class Threshold(Strict):
+    """When a signal should page someone, and who says so."""
+
+    condition: str = Field(min_length=5, description="e.g. 'above 30 s for 5 min'.")
+    provenance: Literal["sourced", "suggested"] = Field(description=(
+        "sourced: a source publishes this threshold (give source and locator); suggested: nobody "
+        "published one (give the reasoning)."))
+    source: Slug | None = None
+    locator: Locator | None = None
+    reasoning: str | None = Field(default=None, min_length=10)
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Threshold:
+        if self.provenance == "sourced" and (self.source is None or self.locator is None):
+            raise ValueError("a sourced threshold names its source and locator")
+        if self.provenance == "suggested" and self.reasoning is None:
+            raise ValueError("a suggested threshold says why (reasoning): nobody published it")
+        return self
+
+
+class Signal(Strict):
+    """A metric an operator watches, written once (`data/signals/<id>.yaml`) and shared by pages."""
+
+    id: Slug
+    name: str = Field(min_length=3, description="As its owner names it.")
+    signal_class: SignalClass = Field(alias="class")
+    measures: str = Field(min_length=10, description="What is measured, and where.")
+    threshold: Threshold
+    sources: list[Slug] = Field(default_factory=list)
 
 
 class Fact(Strict):
@@ -178,6 +257,7 @@ class TimelineEvent(Strict):
     event: str
     actor: str | None = None
     source: Slug
+    locator: Locator | None = None
 
     @model_validator(mode="after")
     def _utc(self) -> TimelineEvent:
@@ -188,6 +268,32 @@ class TimelineEvent(Strict):
 class Impact(Strict):
     summary: str
     duration_minutes: int | None = Field(default=None, ge=0)
+
+
+class Misled(Strict):
+    """Something responders saw that looked like another problem."""
+
+    seen: str = Field(min_length=5, description="What responders saw.")
+    looked_like: str = Field(min_length=3, description="What they took it for.")
+    actually: str = Field(min_length=3, description="What it really was.")
+    source: Slug
+    locator: Locator
+
+
+class Worked(Strict):
+    """An action that restored service."""
+
+    action: str = Field(min_length=5)
+    effect: str = Field(min_length=3, description="What it restored, for whom.")
+    at: dt.datetime | None = Field(default=None, description="When (UTC), if the post-mortem says.")
+    source: Slug
+    locator: Locator
+
+    @model_validator(mode="after")
+    def _utc(self) -> Worked:
+        if self.at is not None:
+            _require_utc(self.at, "at")
+        return self
 
 
 class IncidentFacts(Strict):
@@ -208,6 +314,8 @@ class IncidentFacts(Strict):
     impact: Impact
     timeline: list[TimelineEvent] = Field(default_factory=list)
     lessons: list[str] = Field(default_factory=list)
+    misled_by: list[Misled] = Field(min_length=1, description="What looked like something else.")
+    what_worked: list[Worked] = Field(min_length=1, description="The actions that restored service.")
     sources: list[Slug] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -29,6 +29,7 @@ class Profile:
     views: tuple[str, ...] = ()  # the allowed views; one view: fixed; empty: any slug
     needs: str = "sources only (no facts file)"  # what the template draws on, for `dsatlas new --list`
     historical: bool = False  # draws a past moment on purpose: its figures never go stale
+    min_failure_modes: int = 3  # rows of the 3 AM table (`failure_modes`)
     default_view: str = "overview"
 
     @property
@@ -60,7 +61,7 @@ GUARANTEE_VIEWS = ("contract", "implementation", "anomaly", "trade-offs", "testi
 
 def _company(kind: Kind, title: str, needs: str, **traits) -> Profile:
     return Profile(kind, title, "systems", _COMPANY, min_sources=2, facts="company", views=(kind.value,),
-                   needs=f"{_COMPANY_NEEDS}; {needs}", **traits)
+                   needs=f"{_COMPANY_NEEDS}; {needs}", min_failure_modes=4, **traits)
 
 
 def _own(kind: Kind, title: str, category: str, needs: str = "sources only (no facts file)", **traits) -> Profile:
@@ -87,9 +88,9 @@ _ROWS = [
             needs="data/incidents/<subject>.yaml: trigger, root_cause, contributing_factors, impact, "
                   "started/resolved"),
     _own(Kind.guarantee, "Guarantee", "guarantees", "sources only (no facts file); the view picks the diagram",
-         views=GUARANTEE_VIEWS),
-    _own(Kind.mechanism, "Mechanism", "mechanisms"),
-    _own(Kind.pattern, "Pattern", "patterns"),
+         views=GUARANTEE_VIEWS, min_failure_modes=4),
+    _own(Kind.mechanism, "Mechanism", "mechanisms", min_failure_modes=4),
+    _own(Kind.pattern, "Pattern", "patterns", min_failure_modes=4),
     _own(Kind.performance, "Performance", "performance",
          "sources only (no facts file): the benchmark's published numbers"),
     _own(Kind.debugging, "Debugging", "debugging"),

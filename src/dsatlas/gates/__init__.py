@@ -32,6 +32,7 @@ def _modules():
         placeholders,
         placement,
         planes,
+        provenance,
         site,
         sources,
         syntax,
@@ -39,8 +40,8 @@ def _modules():
         waivers,
     )
 
-    return [load, placement, syntax, planes, figures, sources, incident_facts, hardware, cost, threeam,
-            placeholders, layout, a11y, links, originality, waivers, site]
+    return [load, placement, syntax, planes, figures, provenance, sources, incident_facts, hardware, cost,
+            threeam, placeholders, layout, a11y, links, originality, waivers, site]
 
 
 def page_gates():

@@ -24,6 +24,11 @@ RULES = [
          "Example: 'T+4h25m' on the page while the facts have no event 4 h 25 min after the start.\n"
          "Fix: add the event (with its source) to the facts file, or correct the offset.",
          applies=when(lambda prof: prof.facts == "incident")),
+    Rule("ATL405", "incident-facts", "T+ offset declared as confidence A",
+         "What: a figure whose label holds a T+/T- offset is confidence B: it is computed from two timestamps.\n"
+         "Why: A means the source states the number itself; a derived number must say it was derived.\n"
+         "Example: label 'T+4h25m', confidence A.\nFix: use confidence B (the note may show the subtraction).",
+         applies=when(lambda prof: prof.facts == "incident")),
 ]
 
 
@@ -39,6 +44,10 @@ def check(ctx: PageContext) -> None:
     meta = ctx.page.meta
     if meta is None or ctx.structure is None:  # only incident kinds reach here (RULES.applies)
         return
+    for index, figure in enumerate(meta.figures):
+        if figure.confidence == "A" and any(match.group("body").strip() for match in OFFSET_RE.finditer(figure.label)):
+            ctx.at_key("ATL405", f"figure {figure.label!r} is an offset computed from the facts' timestamps: "
+                       "confidence B", "figures", index, "confidence")
     incident = ctx.data.incidents.get(meta.subject)
     if incident is None:
         return  # ATL403 already says the facts file is missing
