@@ -19,10 +19,10 @@ def test_clean_atlas_exits_zero(atlas, run):
 
 
 def test_findings_exit_one_with_file_line_col(atlas, run):
-    edit(atlas / STORAGE, "## What breaks at 3 AM", "## Failure modes")
+    edit(atlas / STORAGE, "signal: fx-replication-lag-30-s", "signal: fx-no-such-signal")
     code, output = run(atlas, "check", "--no-cache")
     assert code == 1
-    assert f"{STORAGE}:" in output and "ATL701" in output
+    assert f"{STORAGE}:" in output and "ATL703" in output
 
 
 def test_usage_errors_exit_two(atlas, run):
@@ -32,14 +32,14 @@ def test_usage_errors_exit_two(atlas, run):
 
 
 def test_json_sarif_and_github_formats(atlas, run):
-    edit(atlas / STORAGE, "## What breaks at 3 AM", "## Failure modes")
+    edit(atlas / STORAGE, "signal: fx-replication-lag-30-s", "signal: fx-no-such-signal")
     code, output = run(atlas, "check", "--no-cache", "--format", "json")
     report = json.loads(output)
-    assert code == 1 and report["errors"] == 1 and report["findings"][0]["code"] == "ATL701"
+    assert code == 1 and report["errors"] == 1 and report["findings"][0]["code"] == "ATL703"
     _, output = run(atlas, "check", "--no-cache", "--format", "sarif")
     sarif = json.loads(output)
     result = sarif["runs"][0]["results"][0]
-    assert result["ruleId"] == "ATL701"
+    assert result["ruleId"] == "ATL703"
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == STORAGE
     assert any(rule["id"] == "ATL301" for rule in sarif["runs"][0]["tool"]["driver"]["rules"])
     _, output = run(atlas, "check", "--no-cache", "--format", "github")
@@ -85,12 +85,12 @@ def test_changed_checks_only_pages_changed_since_a_ref(atlas, run):
 
 def test_parallel_workers_give_the_same_findings(atlas):
     """More pages than the in-process limit: the spawn pool runs, with one V8 engine per worker."""
-    edit(atlas / STORAGE, "## What breaks at 3 AM", "## Failure modes")
+    edit(atlas / STORAGE, "signal: fx-replication-lag-30-s", "signal: fx-no-such-signal")
     result = subprocess.run([str(Path(sys.executable).parent / "dsatlas"), "check", "--no-cache", "--jobs", "2",
                              "--format", "json"], cwd=atlas, capture_output=True, text=True)
     report = json.loads(result.stdout)
     assert result.returncode == 1 and report["checked"] == 20
-    assert [(f["path"], f["code"]) for f in report["findings"]] == [(STORAGE, "ATL701")]
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [(STORAGE, "ATL703")]
 
 
 def test_rules_lists_every_code_with_its_reason(atlas, run):

@@ -221,6 +221,7 @@ class Fact(Strict):
     source: Slug
     as_of: PartialDate
     confidence: Confidence
+    locator: Locator | None = None
     note: str | None = None
 
 
@@ -314,8 +315,10 @@ class IncidentFacts(Strict):
     impact: Impact
     timeline: list[TimelineEvent] = Field(default_factory=list)
     lessons: list[str] = Field(default_factory=list)
-    misled_by: list[Misled] = Field(min_length=1, description="What looked like something else.")
-    what_worked: list[Worked] = Field(min_length=1, description="The actions that restored service.")
+    misled_by: list[Misled] = Field(default_factory=list, description=(
+        "What looked like something else; incident pages need at least one (ATL406)."))
+    what_worked: list[Worked] = Field(default_factory=list, description=(
+        "The actions that restored service; incident pages need at least one (ATL406)."))
     sources: list[Slug] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -124,6 +124,18 @@ INCIDENT = """\
     """
 
 
+SIGNAL = """\
+    id: acme-p99
+    name: Order API p99 latency
+    class: latency
+    measures: 99th percentile latency of the Order API, per region
+    threshold:
+      condition: above 200 ms for 5 min
+      provenance: suggested
+      reasoning: Acme publishes no alert level; 200 ms is twice the normal p99
+    """
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -137,5 +149,6 @@ def atlas(tmp_path: Path) -> Path:
         write(tmp_path / "data" / "sources" / f"{source_id}.yaml", text)
     write(tmp_path / "data" / "companies" / "acme.yaml", COMPANY)
     write(tmp_path / "data" / "incidents" / "acme-2024-01-02.yaml", INCIDENT)
+    write(tmp_path / "data" / "signals" / "acme-p99.yaml", SIGNAL)
     (tmp_path / "content").mkdir()
     return tmp_path

@@ -24,7 +24,7 @@ runner = CliRunner()
 
 # What an unedited scaffold may fail on: its TODOs (always), and what only the author can supply —
 # sources beyond the facts, a cost, a version, real thresholds, and a structure of its own.
-EXPECTED_SCAFFOLD_CODES = {"ATL801", "ATL401", "ATL501", "ATL601", "ATL703", "ATL931"}
+EXPECTED_SCAFFOLD_CODES = {"ATL801", "ATL401", "ATL501", "ATL601", "ATL703", "ATL931", "ATL306", "ATL406"}
 
 
 def new(atlas: Path, *args: str):
@@ -111,9 +111,24 @@ def test_a_filled_in_scaffold_passes_every_gate(atlas):
                         "accDescr: Clients reach the Envoy edge, which calls the order service and its ledger.")
     text = re.sub(r'\|"TODO: [^"]*"\|', '|"calls"|', text)
     text = re.sub(r"\n *%% TODO[^\n]*", "", text)
-    rows = "\n".join(f"| Symptom {n} | error rate above 1% for 5 min | roll back | redeploy |" for n in range(3))
-    text = re.sub(r"(\|---\|---\|---\|---\|\n)(\|[^\n]*\n?)+", lambda m: m.group(1) + rows + "\n", text)
+    text = text.replace('"TODO: the section, table row, timeline entry or slide where it stands"',
+                        "\"section 'Edge', second paragraph\"")
+    text = re.sub(r"\n *# TODO: mark at least one figure[^\n]*", "", text)
+    text = text.replace("    confidence: A\n", "    confidence: A\n    operator: capacity\n", 1)
+    modes = "".join(f"""  - symptom: Edge error rate climbs in region {n}
+    signal: acme-edge-errors
+    first_action: Shift traffic away from region {n}
+    risk: The other regions take the load and need headroom
+    follow_up: Find the bad deploy and fix it
+""" for n in range(4))
+    text = re.sub(r"(failure_modes:[^\n]*\n)(?:  - symptom: \"TODO.*?follow_up: \"TODO: the durable fix\"\n)+",
+                  lambda m: m.group(1) + modes, text, flags=re.S)
     path.write_text(text)
+    (atlas / "data/signals").mkdir(exist_ok=True)
+    (atlas / "data/signals/acme-edge-errors.yaml").write_text(
+        "id: acme-edge-errors\nname: Edge 5xx rate\nclass: errors\nmeasures: Share of edge responses that are 5xx\n"
+        "threshold:\n  condition: above 1% for 5 min\n  provenance: suggested\n"
+        "  reasoning: Acme publishes no alert level for this metric\n")
     result = run_check([path], atlas, jobs=1, use_cache=False)
     assert [finding.human() for finding in result.findings] == []
 

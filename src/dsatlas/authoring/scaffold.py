@@ -53,6 +53,7 @@ class Declared:
     as_of: str
     confidence: str
     note: str | None = None
+    locator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def fact_piece(key: str, fact, owner: str = "") -> Piece:
     else:
         text = value
     return Piece(text, (Declared(value, clean(fact.means), fact.source, fact.as_of, fact.confidence,
-                                 fact.note),))
+                                 fact.note, fact.locator),))
 
 
 def _node_id(prefix: str, name: str, taken: set[str]) -> str:

@@ -29,6 +29,14 @@ RULES = [
          "Why: A means the source states the number itself; a derived number must say it was derived.\n"
          "Example: label 'T+4h25m', confidence A.\nFix: use confidence B (the note may show the subtraction).",
          applies=when(lambda prof: prof.facts == "incident")),
+    Rule("ATL406", "incident-facts", "incident facts do not say what misled responders or what worked",
+         "What: data/incidents/<subject>.yaml has at least one `misled_by` and one `what_worked` entry, each\n"
+         "with its source and locator; both incident pages show them.\n"
+         "Why: the next on-call engineer needs the signal that looked like something else, and the action\n"
+         "that actually restored service.\n"
+         "Example: facts with a timeline but no misled_by.\n"
+         "Fix: read the post-mortem for what responders first believed and what finally worked.",
+         applies=when(lambda prof: prof.facts == "incident")),
 ]
 
 
@@ -42,15 +50,22 @@ def offset_seconds(sign: str, body: str) -> int | None:
 
 def check(ctx: PageContext) -> None:
     meta = ctx.page.meta
-    if meta is None or ctx.structure is None:  # only incident kinds reach here (RULES.applies)
+    if meta is None:  # only incident kinds reach here (RULES.applies)
         return
     for index, figure in enumerate(meta.figures):
-        if figure.confidence == "A" and any(match.group("body").strip() for match in OFFSET_RE.finditer(figure.label)):
+        offsets = [match for match in OFFSET_RE.finditer(figure.label) if match.group("body").strip()]
+        if figure.confidence == "A" and offsets:
             ctx.at_key("ATL405", f"figure {figure.label!r} is an offset computed from the facts' timestamps: "
                        "confidence B", "figures", index, "confidence")
     incident = ctx.data.incidents.get(meta.subject)
     if incident is None:
         return  # ATL403 already says the facts file is missing
+    missing = [name for name in ("misled_by", "what_worked") if not getattr(incident, name)]
+    if missing:
+        ctx.at_key("ATL406", f"data/incidents/{meta.subject}.yaml has no {' and no '.join(missing)}: add what "
+                   "the post-mortem says, with source and locator", "subject")
+    if ctx.structure is None:
+        return
     moments = [incident.started, incident.detected, incident.mitigated, incident.resolved,
                *(event.at for event in incident.timeline)]
     known = sorted({int((moment - incident.started).total_seconds()) for moment in moments if moment is not None})

@@ -12,6 +12,8 @@ from ..model import figure_is_historical
 from .base import PageContext, Rule
 
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+# Unit conversions a formula may use without a figure of their own: percent, thousands, time, bytes.
+CONVERSIONS = frozenset({100.0, 1000.0, 60.0, 3600.0, 24.0, 7.0, 365.0, 1024.0})
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 RULES = [
@@ -33,7 +35,8 @@ RULES = [
          "Fix: label it '2,500 nodes (2014)', or find a newer figure."),
     Rule("ATL309", "provenance", "composite figure that does not add up",
          "What: a figure with `formula:` (a sum, difference, product or ratio of numbers from other figures on\n"
-         "the page) equals its formula, takes every operand from another declared figure, and is not A.\n"
+         "the page) equals its formula, takes every operand from another declared figure (unit conversions\n"
+         "100, 1000, 60, 3600, 24, 7, 365 and 1024 excepted), and is not A.\n"
          "Why: '7 minutes end to end' over parts that sum to 9 is a wrong number someone will quote.\n"
          "Example: label '7 min', formula '2 + 4 + 3'.\nFix: correct the label or the formula; use B."),
 ]
@@ -75,8 +78,8 @@ def _formula_problem(label: str, formula: str, confidence: str, others: list[str
     decimals = len(shown.split(".", 1)[1]) if "." in shown else 0
     if round(value, decimals) != float(shown):
         return f"formula {formula!r} gives {round(value, decimals):g}, but the label shows {shown}"
-    known = {number.replace(",", "") for other in others for number in NUMBER_RE.findall(plain_text(other))}
-    missing = [operand for operand in _operands(tree.body) if operand not in known]
+    known = {_number(number) for other in others for number in NUMBER_RE.findall(plain_text(other))}
+    missing = [f"{operand:g}" for operand in _operands(tree.body) if operand not in known | CONVERSIONS]
     if missing:
         return f"operand(s) {', '.join(missing)} are on no other declared figure: declare them"
     if confidence == "A":
@@ -89,12 +92,18 @@ def _evaluate(node: ast.AST) -> float:
         return float(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
         return _OPS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
-    raise ValueError("only numbers, + - * / and parentheses")
+    raise ValueError("only numbers (no thousands separators: 1500, not 1,500), + - * / and parentheses")
 
 
-def _operands(node: ast.AST) -> list[str]:
+def _number(text: str) -> float:
+    """'1,000' and '39.0' as numbers, so an operand matches however the label writes it."""
+    return float(text.replace(",", "")) if text.count(",") != 1 or len(text.split(",")[1]) == 3 \
+        else float(text.replace(",", "."))
+
+
+def _operands(node: ast.AST) -> list[float]:
     if isinstance(node, ast.Constant):
-        return [f"{node.value:g}" if isinstance(node.value, float) else str(node.value)]
+        return [float(node.value)]
     if isinstance(node, ast.BinOp):
         return _operands(node.left) + _operands(node.right)
     return []

@@ -224,7 +224,7 @@ class SiteBuilder:
             documents[folder_doc(folder.path)] = folder_markdown(folder, tree, data, extras)
         if unloadable and not self.options.strict:
             documents["index.md"] += _unloadable_note(unloadable, problems)
-        documents.update(symptom_documents(tree))
+        documents.update(symptom_documents(tree, data))
         documents["tags.md"] = tags_markdown(tags, by_id)
         if dashboard is not None:
             documents[PROGRESS_DOC] = dashboard

@@ -1,5 +1,4 @@
-"""Load, for the site: every content page with what the site draws from it (front matter, diagram,
-the 3 AM symptoms).
+"""Load, for the site: every content page with what the site draws from it (front matter, diagram).
 
 Parsing 900 pages' front matter takes ~3 s, so loaded pages are kept twice: in memory, by size and
 modification time (`dsatlas serve` reloads only the edited file), and in `.dsatlas-cache/site.sqlite`
@@ -11,23 +10,14 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import CACHE_DIR
 from ..check import code_digest
 from ..loader import CONTENT_DIR, discover, load_page
-from ..markdown import Fence, section_table
+from ..markdown import Fence
 from ..model import PageMeta
-
-THREE_AM_HEADING = "What breaks at 3 AM"
-
-
-@dataclass(frozen=True)
-class Symptom:
-    text: str
-    detection: str
-    line: int
 
 
 @dataclass
@@ -38,7 +28,6 @@ class SitePage:
     body: str
     body_line: int
     diagram: Fence | None
-    symptoms: list[Symptom] = field(default_factory=list)
 
     @property
     def folder(self) -> str:
@@ -51,24 +40,6 @@ class Unloadable:
 
     id: str
     path: str
-
-
-def symptoms_of(body: str, body_line: int) -> list[Symptom]:
-    """The Symptom and Detection cells of the page's 3 AM table, in order."""
-    _, table = section_table(body, body_line, THREE_AM_HEADING)
-    if table is None:
-        return []
-    header = [cell.lower() for cell in table.header]
-    if "symptom" not in header:
-        return []
-    symptom_at = header.index("symptom")
-    detection_at = header.index("detection") if "detection" in header else None
-    found = []
-    for line, cells in table.rows:
-        if symptom_at < len(cells) and cells[symptom_at]:
-            detection = cells[detection_at] if detection_at is not None and detection_at < len(cells) else ""
-            found.append(Symptom(cells[symptom_at], detection, line))
-    return found
 
 
 class PageCatalog:
@@ -157,4 +128,4 @@ class PageCatalog:
         if page.meta is None:
             return Unloadable(page_id, page.path)
         return SitePage(id=page_id, path=page.path, meta=page.meta, body=page.body, body_line=page.body_line,
-                        diagram=page.diagram, symptoms=symptoms_of(page.body, page.body_line))
+                        diagram=page.diagram)

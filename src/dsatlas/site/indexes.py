@@ -1,18 +1,20 @@
 """Generated index pages: the home page, one per category and per company/incident/subject folder
-(a card per page), the symptom index built from the 3 AM tables, and the tag index.
+(a card per page), the symptom index built from every page's failure modes, and the tag index.
 """
 
 from __future__ import annotations
 
+import html
+
 from ..loader import Data
 from . import markup
 from .catalog import SitePage
+from .threeam import row_anchor, threshold_html
 from .tree import Folder, ancestors, short_title
 
 SYMPTOMS_FOLDER = "symptoms"
 TAGS_DOC = "tags.md"
 PROGRESS_DOC = "progress.md"
-THREE_AM_ANCHOR = "what-breaks-at-3-am"  # the toc slug of the 3 AM heading
 
 
 def folder_markdown(folder: Folder, tree: Folder, data: Data, extras: list[tuple[str, str]]) -> str:
@@ -104,28 +106,29 @@ def _quoted(value: str) -> str:
 # ---- the symptom index ---------------------------------------------------------------------------
 
 
-def symptom_documents(tree: Folder) -> dict[str, str]:
-    """symptoms/index.md plus one page per category: Symptom → page, with how it is detected."""
+def symptom_documents(tree: Folder, data: Data) -> dict[str, str]:
+    """symptoms/index.md plus one page per category: symptom → the page's 3 AM row, with the signal's
+    threshold and its sourced/suggested mark."""
     docs: dict[str, str] = {}
     index_doc = markup.folder_doc(SYMPTOMS_FOLDER)
     overview = ["---", 'title: "Symptom index"', "---", "", "# Symptom index", "",
-                "Every symptom from every page's *What breaks at 3 AM* table, sorted, with the page that "
-                "explains it. Search also finds symptoms.", ""]
+                "Every failure mode's symptom from every page's *What breaks at 3 AM* section, sorted, linked "
+                "to its row, with the signal's threshold. Search also finds symptoms.", ""]
     cards = []
     for category in tree.folders:
         entries = []
         for folder in category.walk():
             for page in folder.pages:
-                entries.extend((symptom, page) for symptom in page.symptoms)
+                entries.extend((index, mode, page) for index, mode in enumerate(page.meta.failure_modes))
         if not entries:
             continue
         doc = f"{SYMPTOMS_FOLDER}/{category.path}.md"
-        entries.sort(key=lambda item: (item[0].text.lower(), item[1].id))
-        rows = [[markup.text(symptom.text), _symptom_link(page, doc), markup.text(symptom.detection)]
-                for symptom, page in entries]
+        entries.sort(key=lambda item: (item[1].symptom.lower(), item[2].id, item[0]))
+        rows = [[html.escape(mode.symptom, quote=False), _symptom_link(page, doc, index),
+                 threshold_html(data.signals.get(mode.signal), data)] for index, mode, page in entries]
         docs[doc] = "\n".join(["---", f"title: {_quoted('Symptoms: ' + category.title)}", "---", "",
                                f"# Symptoms: {markup.text(category.title)}", "",
-                               *markup.table(["Symptom", "Page", "Detection"], rows), ""])
+                               markup.html_table(["Symptom", "Page", "Signal and threshold"], rows), ""])
         cards.append(f"-   **[{markup.text(category.title)}]({markup.link(index_doc, doc)})**\n\n"
                      f"    {len(entries)} symptoms\n")
     if cards:
@@ -136,9 +139,10 @@ def symptom_documents(tree: Folder) -> dict[str, str]:
     return docs
 
 
-def _symptom_link(page: SitePage, doc: str) -> str:
-    target = markup.link(doc, markup.page_doc(page.id), THREE_AM_ANCHOR)
-    return f"[{markup.text(page.meta.title)}]({target})"
+def _symptom_link(page: SitePage, doc: str, index: int) -> str:
+    target = markup.link(doc, markup.page_doc(page.id).removesuffix(".md") + ".html", row_anchor(index))
+    return f'<a href="{markup.attribute(target)}">{html.escape(page.meta.title, quote=False)}</a>'
+
 
 
 # ---- the tag index -------------------------------------------------------------------------------

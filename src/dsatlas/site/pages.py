@@ -1,8 +1,9 @@
 """Compile one content page into the Markdown the engine renders.
 
 What a reader gets, in order: breadcrumbs, the title, the summary and an "as of" line, the author's
-text with the diagram replaced by its pre-rendered SVG, the 3 AM table, then a generated
-*Sources & figures* table (every number on the diagram: meaning, source, date, confidence), the
+text with the diagram replaced by its pre-rendered SVG, the 3 AM section (drawn from the page's
+failure modes and their signals, see threeam.py), then a generated *Sources & figures* table (every
+number on the diagram: meaning, source and locator, date, confidence, operator and historical marks), the
 source list, and related pages (declared `related` first, then pages sharing tags).
 """
 
@@ -14,13 +15,15 @@ from dataclasses import dataclass, field
 
 from ..loader import Data
 from ..markdown import HEADING_RE
-from . import markup
+from ..model import figure_is_historical
+from ..profiles import PROFILES
+from . import markup, threeam
 from .catalog import SitePage
 from .tree import Folder, ancestors
 
 CONFIDENCE = {
     "A": "A — stated by a primary source",
-    "B": "B — derived from stated figures or news",
+    "B": "B — derived (from a date, by arithmetic) or from news",
     "C": "C — estimate",
 }
 RELATED_LIMIT = 6
@@ -68,6 +71,8 @@ def page_markdown(page: SitePage, ctx: PageContext) -> str:
     body = _body_with_figure(page, ctx.figures.get(page.id))
     body = _insert_after_title(body, meta.title, lead)
     parts = ["\n".join(front), _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
+    incident = ctx.data.incidents.get(meta.subject) if PROFILES[meta.kind].facts == "incident" else None
+    parts.append("\n".join(threeam.section(meta, ctx.data, incident)))
     parts.append("\n".join(_sources_and_figures(page, ctx.data)))
     related = _related(page, ctx, doc)
     if related:
@@ -132,10 +137,20 @@ def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
         rows = []
         for figure in meta.figures:
             meaning = html.escape(figure.means, quote=False)
+            if figure.operator:
+                meaning = f'<span class="dsatlas-operator">{figure.operator}</span> ' + meaning
+            if figure.formula:
+                meaning += f" <em>(= {html.escape(figure.formula, quote=False)})</em>"
             if figure.note:
                 meaning += f" <em>({html.escape(figure.note, quote=False)})</em>"
-            rows.append([f"<strong>{html.escape(figure.label, quote=False)}</strong>", meaning,
-                         _source_link(figure.source, data), figure.as_of, CONFIDENCE[figure.confidence]])
+            cited = _source_link(figure.source, data)
+            if figure.locator:
+                cited += f" — {html.escape(figure.locator, quote=False)}"
+            date = figure.as_of
+            if figure_is_historical(figure.as_of, meta.as_of):
+                date += ' <span class="dsatlas-historical">historical</span>'
+            rows.append([f"<strong>{html.escape(figure.label, quote=False)}</strong>", meaning, cited, date,
+                         CONFIDENCE[figure.confidence]])
         out.append(markup.html_table(["Figure", "Meaning", "Source", "Date", "Confidence"], rows))
     else:
         out.append("This diagram draws no figures.")
@@ -145,8 +160,9 @@ def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
         if source is None:
             out.append(f"{number}. {markup.text(source_id)} (no record in data/sources/)")
             continue
+        via = f", read via <{source.read_via}>" if source.read_via else ""
         out.append(f"{number}. [{markup.text(source.title)}]({source.url}) — {markup.text(source.publisher)}, "
-                   f"{source.type}, published {source.published}, accessed {source.accessed}")
+                   f"{source.type}, published {source.published}, accessed {source.accessed}{via}")
     return out
 
 
