@@ -11,7 +11,6 @@ import atexit
 import hashlib
 import multiprocessing
 import os
-import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -293,17 +292,3 @@ def _atlas_findings(summaries: list[PageSummary], root: Path) -> list[Finding]:
     found = [finding for finding in links.check_atlas(all_pages) if finding.path in checked]
     found.extend(originality.check_atlas(summaries))
     return found
-
-
-def changed_files(root: Path, ref: str) -> list[Path]:
-    """Pages changed since a git ref (committed, staged, unstaged and untracked)."""
-    def git(*args: str) -> list[str]:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ValueError(result.stderr.strip() or f"git {' '.join(args)} failed")
-        return [line for line in result.stdout.splitlines() if line]
-
-    names = set(git("diff", "--name-only", ref, "--", CONTENT_DIR))
-    names |= set(git("ls-files", "--others", "--exclude-standard", "--", CONTENT_DIR))
-    return sorted(root / name for name in names
-                  if name.endswith((".md", ".mmd")) and (root / name).is_file())

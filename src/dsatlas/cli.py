@@ -39,7 +39,8 @@ def check(
                                        "data/ of the atlas)."),
     fmt: str = typer.Option("human", "--format", "-f", help="human, json, sarif or github (annotations)."),
     changed: str | None = typer.Option(None, "--changed", metavar="REF",
-                                          help="Check only pages changed since this git ref."),
+                                       help="Check only what changed since this git ref (committed, staged, "
+                                       "unstaged, untracked) and every page drawing on a changed record."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse everything again; ignore the cache."),
     root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
@@ -49,14 +50,15 @@ def check(
 
     Exit status: 0 no errors, 1 findings, 2 usage error.
     """
-    from .check import changed_files, find_root, run_check
+    from .changes import changed_files
+    from .check import find_root, run_check
     from .engine import EngineUnavailable
     from .report import FORMATS, render
 
     if fmt not in FORMATS:
         _usage(f"--format must be one of {', '.join(FORMATS)}")
     atlas_root = (root or find_root(Path.cwd())).resolve()
-    if changed:
+    if changed is not None:
         try:
             targets = changed_files(atlas_root, changed)
         except (ValueError, OSError) as err:
