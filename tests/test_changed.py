@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import FIXTURE_ATLAS, edit
 
 from dsatlas.changes import changed_files
 
 STORAGE = "content/systems/acme/storage.md"
+HOOKS = Path(__file__).parents[1] / ".pre-commit-hooks.yaml"
 GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
 
 
@@ -117,3 +122,21 @@ def test_unknown_refs_and_folders_outside_git_are_usage_errors(repo_atlas, atlas
     assert code == 2 and "no commit 'no-such-ref'" in output
     code, output = run(atlas, "check", "--changed", "HEAD")
     assert code == 2 and "not a git repository" in output
+
+
+def test_the_pre_commit_hook_runs_the_real_check_on_what_the_commit_changes(repo_atlas):
+    hook = next(hook for hook in yaml.safe_load(HOOKS.read_text()) if hook["id"] == "dsatlas-check")
+    prefix = "" if (repo_atlas / ".git").exists() else "docs/atlas/"
+    for name in (STORAGE, "data/sources/acme-blog-2023.yaml", "content/x/y.mmd"):
+        assert re.search(hook["files"], prefix + name), name
+    assert not re.search(hook["files"], prefix + "README.md")
+    command = shlex.split(hook["entry"])
+    command[0] = str(Path(sys.executable).parent / command[0])  # the dsatlas this test suite runs
+
+    def hook_exit() -> int:
+        return subprocess.run([*command, "--jobs", "1"], cwd=repo_atlas, capture_output=True).returncode
+
+    assert hook_exit() == 0
+    edit(repo_atlas / "data/sources/acme-blog-2023.yaml", "publisher: ", "publisher_name: ")
+    git(repo_atlas, "add", "data/sources/acme-blog-2023.yaml")
+    assert hook_exit() == 1
