@@ -194,7 +194,8 @@ def run_check(
 ) -> CheckResult:
     records = [path for path in paths if path.suffix in (".yaml", ".yml") and path.is_file()]
     paths = [path for path in paths if path not in records]
-    files = discover(paths)
+    unreadable: list[Finding] = []
+    files = discover(paths, unreadable, root)
     data = load_data(root)
     cache = Cache(root) if use_cache else None
     keys: dict[Path, str] = {}
@@ -255,6 +256,7 @@ def run_check(
     named = {_relative(record, root) for record in records}
     findings.extend(finding for finding in data.findings if finding.path in named and finding not in findings)
     findings.extend(_atlas_findings(ordered, root))
+    findings.extend(unreadable)
     for summary in ordered:
         findings.extend(summary.findings)
     findings = waivers.apply(with_severity(findings), ordered, registry())

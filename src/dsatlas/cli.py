@@ -10,7 +10,22 @@ import typer
 
 from . import __version__
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The `dsatlas` entry point: a file system fault (disk full, read-only or unreadable folder, a name
+    too long) ends any command with one line saying what and what to do, exit 2, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except OSError as err:
+            from .util import os_error_message
+
+            typer.echo(f"error: {os_error_message(err)}", err=True)
+            raise SystemExit(2) from None
+
+
+app = _App(
     help="dsatlas — the Distributed Systems Atlas toolchain: check pages against Mermaid's own parser "
     "and the quality gates, scaffold pages, track progress and build the offline site.",
     no_args_is_help=True,
