@@ -36,7 +36,8 @@ def build(
 
     Strict: a page failing `dsatlas check`, a diagram that does not render, a broken link or an unknown
     `related` id fails the build with file:line. Output: site/ (open site/index.html, or `dsatlas serve`).
-    Exit status: 0 built, 1 the atlas has problems, 2 usage error or missing Chromium/Mermaid.
+    Exit status: 0 built, 1 the atlas has problems (or the render passed --render-deadline), 2 usage error,
+    missing Chromium/Mermaid, or a file system fault (disk full, read-only, a name too long).
     """
     from .build import default_options
 
