@@ -11,7 +11,6 @@ import atexit
 import hashlib
 import multiprocessing
 import os
-import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -195,7 +194,8 @@ def run_check(
 ) -> CheckResult:
     records = [path for path in paths if path.suffix in (".yaml", ".yml") and path.is_file()]
     paths = [path for path in paths if path not in records]
-    files = discover(paths)
+    unreadable: list[Finding] = []
+    files = discover(paths, unreadable, root)
     data = load_data(root)
     cache = Cache(root) if use_cache else None
     keys: dict[Path, str] = {}
@@ -256,6 +256,7 @@ def run_check(
     named = {_relative(record, root) for record in records}
     findings.extend(finding for finding in data.findings if finding.path in named and finding not in findings)
     findings.extend(_atlas_findings(ordered, root))
+    findings.extend(unreadable)
     for summary in ordered:
         findings.extend(summary.findings)
     findings = waivers.apply(with_severity(findings), ordered, registry())
@@ -293,17 +294,3 @@ def _atlas_findings(summaries: list[PageSummary], root: Path) -> list[Finding]:
     found = [finding for finding in links.check_atlas(all_pages) if finding.path in checked]
     found.extend(originality.check_atlas(summaries))
     return found
-
-
-def changed_files(root: Path, ref: str) -> list[Path]:
-    """Pages changed since a git ref (committed, staged, unstaged and untracked)."""
-    def git(*args: str) -> list[str]:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ValueError(result.stderr.strip() or f"git {' '.join(args)} failed")
-        return [line for line in result.stdout.splitlines() if line]
-
-    names = set(git("diff", "--name-only", ref, "--", CONTENT_DIR))
-    names |= set(git("ls-files", "--others", "--exclude-standard", "--", CONTENT_DIR))
-    return sorted(root / name for name in names
-                  if name.endswith((".md", ".mmd")) and (root / name).is_file())

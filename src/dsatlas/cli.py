@@ -10,7 +10,22 @@ import typer
 
 from . import __version__
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The `dsatlas` entry point: a file system fault (disk full, read-only or unreadable folder, a name
+    too long) ends any command with one line saying what and what to do, exit 2, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except OSError as err:
+            from .util import os_error_message
+
+            typer.echo(f"error: {os_error_message(err)}", err=True)
+            raise SystemExit(2) from None
+
+
+app = _App(
     help="dsatlas — the Distributed Systems Atlas toolchain: check pages against Mermaid's own parser "
     "and the quality gates, scaffold pages, track progress and build the offline site.",
     no_args_is_help=True,
@@ -39,7 +54,8 @@ def check(
                                        "data/ of the atlas)."),
     fmt: str = typer.Option("human", "--format", "-f", help="human, json, sarif or github (annotations)."),
     changed: str | None = typer.Option(None, "--changed", metavar="REF",
-                                          help="Check only pages changed since this git ref."),
+                                       help="Check only what changed since this git ref (committed, staged, "
+                                       "unstaged, untracked) and every page drawing on a changed record."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse everything again; ignore the cache."),
     root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
@@ -49,14 +65,15 @@ def check(
 
     Exit status: 0 no errors, 1 findings, 2 usage error.
     """
-    from .check import changed_files, find_root, run_check
+    from .changes import changed_files
+    from .check import find_root, run_check
     from .engine import EngineUnavailable
     from .report import FORMATS, render
 
     if fmt not in FORMATS:
         _usage(f"--format must be one of {', '.join(FORMATS)}")
     atlas_root = (root or find_root(Path.cwd())).resolve()
-    if changed:
+    if changed is not None:
         try:
             targets = changed_files(atlas_root, changed)
         except (ValueError, OSError) as err:

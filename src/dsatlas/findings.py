@@ -18,7 +18,7 @@ class Finding:
     severity: Severity = "error"
 
     def human(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+        return f"{printable(self.path)}:{self.line}:{self.col}: {self.code} {printable(self.message)}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -26,3 +26,13 @@ class Finding:
     @classmethod
     def from_dict(cls, data: dict) -> Finding:
         return cls(**data)
+
+
+def printable(text: str) -> str:
+    """`text` for one terminal line: control, bidi and line-separator characters shown as escapes
+    (`\\n`, `\\x1b`, `\\u202e`), so a file name or quoted text can neither start a forged line nor
+    move the cursor."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .findings import Finding
 from .markdown import Fence, FrontMatterError, find_fences, split_front_matter
 from .model import CompanyFacts, IncidentFacts, PageMeta, Signal, Source
-from .yamlpos import YamlSyntaxError, load_yaml
+from .yamlpos import PositionedYaml, YamlSyntaxError, load_yaml
 
 MAX_FILE_BYTES = 512 * 1024
 CONTENT_DIR = "content"
@@ -91,6 +91,14 @@ def validate(model: type[Model], data: object, shown: str, locate, code: str = "
         return None, findings
 
 
+def duplicate_key_findings(positioned: PositionedYaml, shown: str) -> list[Finding]:
+    """ATL009 at each repeated key: YAML would silently keep only the last value."""
+    return [Finding(shown, dup.line, dup.col, "ATL009",
+                    f"duplicate key {dup.key!r} (first at line {dup.first_line}): only the last value would "
+                    "count; keep one and merge the values")
+            for dup in positioned.duplicates]
+
+
 def _explain(error: dict) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -123,6 +131,7 @@ def load_page(path: Path, root: Path | None) -> Page:
     else:
         meta, errors = validate(PageMeta, positioned.data, shown, positioned.locate)
         page.meta = meta
+        page.findings.extend(duplicate_key_findings(positioned, shown))
         page.findings.extend(errors)
         if meta is not None:
             page.meta_lines = _index_lines(positioned)
@@ -213,6 +222,7 @@ def load_record(path: Path, root: Path, model: type[Model]) -> DataRecord:
     except YamlSyntaxError as err:
         return DataRecord(shown, None, [Finding(shown, err.line, err.col, "ATL003", err.message)])
     record, errors = validate(model, positioned.data, shown, positioned.locate)
+    errors = duplicate_key_findings(positioned, shown) + errors
     if record is not None:
         key = "id" if model in (Source, Signal) else "slug"
         if getattr(record, key) != path.stem:
@@ -253,9 +263,14 @@ def load_data(root: Path) -> Data:
         ("signals", Signal, data.signals),
     ):
         base = root / DATA_DIR / folder
-        if not base.is_dir():
+        try:
+            entries = sorted(base.iterdir())
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for path in sorted(base.iterdir()):
+        except OSError as err:
+            data.findings.append(unreadable_folder(base, err, root))
+            continue
+        for path in entries:
             if path.suffix not in (".yaml", ".yml"):
                 continue
             try:
@@ -290,13 +305,22 @@ def _check_record_references(data: Data, root: Path) -> None:
                                              f"cites unknown source {source!r}: add data/sources/{source}.yaml"))
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Expand folders into their .md and .mmd files, sorted, each once (hidden folders skipped)."""
+def discover(paths: list[Path], problems: list[Finding] | None = None, root: Path | None = None) -> list[Path]:
+    """Expand folders into their .md and .mmd files, sorted, each once (hidden folders skipped).
+
+    A folder that cannot be listed adds an ATL008 finding to `problems` (os.walk would skip it silently,
+    and its pages would vanish from the check with exit 0).
+    """
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
             names = []
-            for folder, dirs, files in os.walk(path):
+
+            def unreadable(err: OSError, top: Path = path) -> None:
+                if problems is not None:
+                    problems.append(unreadable_folder(Path(err.filename or top), err, root))
+
+            for folder, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = [name for name in dirs if not name.startswith(".")]
                 names.extend(os.path.join(folder, name) for name in files if name.endswith((".md", ".mmd")))
             for name in sorted(names):
@@ -304,3 +328,9 @@ def discover(paths: list[Path]) -> list[Path]:
         else:
             found[path] = None
     return list(found)
+
+
+def unreadable_folder(folder: Path, err: OSError, root: Path | None) -> Finding:
+    shown = _shown(folder, root) if root is not None else str(folder)
+    return Finding(shown, 1, 1, "ATL008", f"cannot read this folder ({err.strerror or err}): its files are not "
+                   "checked; make it readable (chmod u+rx) or remove it")

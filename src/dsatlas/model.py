@@ -13,13 +13,20 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
 
+# Anchored for JSON Schema, but matched with fullmatch() only: `$` also matches before a trailing "\n", so
+# "netflix\n" would pass .match() and become a path with a newline in it.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PAGE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
 PARTIAL_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
+def is_slug(value: str) -> bool:
+    """The one slug test (schema and `dsatlas new`): lowercase a-z, 0-9 and '-', nothing before or after."""
+    return SLUG_RE.fullmatch(value) is not None
+
+
 def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
+    if not is_slug(value):
         raise ValueError(
             f"{value!r} is not a slug: use lowercase a-z, 0-9 and '-', starting with a letter or digit"
         )
@@ -27,7 +34,7 @@ def _slug(value: str) -> str:
 
 
 def _page_id(value: str) -> str:
-    if not PAGE_ID_RE.match(value):
+    if not PAGE_ID_RE.fullmatch(value):
         raise ValueError(f"{value!r} is not a page id: use a path under content/ without '.md', e.g. "
                          "'systems/netflix/storage'")
     return value
@@ -41,7 +48,9 @@ def _partial_date(value: object) -> str:
         return value.isoformat()
     if isinstance(value, int) and 1000 <= value <= 9999:
         return str(value)
-    if not isinstance(value, str) or not PARTIAL_DATE_RE.match(value):
+    if isinstance(value, str):
+        value = value.strip()  # as every other string field (str_strip_whitespace): YAML may quote "2024-12\n"
+    if not isinstance(value, str) or not PARTIAL_DATE_RE.fullmatch(value):
         raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     if len(value) == 10:
         dt.date.fromisoformat(value)  # rejects 2023-02-30

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from . import __version__
 from .findings import Finding
@@ -17,8 +18,8 @@ def render(findings: list[Finding], fmt: str, checked: int, cached: int) -> str:
     if fmt == "sarif":
         return json.dumps(_sarif(findings), indent=2)
     if fmt == "github":
-        lines = [f"::{finding.severity} file={finding.path},line={finding.line},col={finding.col},"
-                 f"title={finding.code}::{_escape(finding.message)}" for finding in findings]
+        lines = [f"::{_level(finding)} file={_property(finding.path)},line={finding.line},col={finding.col},"
+                 f"title={_property(finding.code)}::{_message(finding.message)}" for finding in findings]
         return "\n".join(lines)
     lines = [finding.human() for finding in findings]
     errors = _errors(findings)
@@ -32,8 +33,19 @@ def _errors(findings: list[Finding]) -> int:
     return sum(1 for finding in findings if finding.severity == "error")
 
 
-def _escape(text: str) -> str:
+# GitHub workflow commands (`::error file=…::message`) are read line by line from the log: escape what
+# would end the message or a property early, so a file name cannot forge a second command.
+def _message(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _level(finding: Finding) -> str:
+    """Severity as SARIF (error, warning, note) and GitHub (error, warning) name it; unknown → error."""
+    return {"error": "error", "warning": "warning"}.get(finding.severity, "error")
 
 
 def _sarif(findings: list[Finding]) -> dict:
@@ -43,10 +55,10 @@ def _sarif(findings: list[Finding]) -> dict:
               "fullDescription": {"text": rule.doc}} for rule in all_rules()]
     results = [{
         "ruleId": finding.code,
-        "level": finding.severity,
+        "level": _level(finding),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": finding.path},
+            "artifactLocation": {"uri": quote(finding.path)},  # a relative URI: ':' and newlines encoded
             "region": {"startLine": finding.line, "startColumn": finding.col},
         }}],
     } for finding in findings]

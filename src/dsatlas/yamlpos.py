@@ -6,7 +6,7 @@ file. We compose the YAML node tree once and walk it along that path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -29,11 +29,20 @@ class YamlSyntaxError(Exception):
         self.message, self.line, self.col = message, line, col
 
 
+@dataclass(frozen=True)
+class DuplicateKey:
+    key: str
+    line: int  # file line and column of the second (or later) occurrence
+    col: int
+    first_line: int
+
+
 @dataclass
 class PositionedYaml:
     data: object
     root: yaml.Node | None
     line_offset: int  # file line of the document's first line, minus one
+    duplicates: list[DuplicateKey] = field(default_factory=list)  # PyYAML silently keeps the last one
 
     def locate(self, loc: tuple) -> tuple[int, int]:
         """Return the 1-based (line, col) in the file of the deepest node on `loc` that exists."""
@@ -72,4 +81,29 @@ def load_yaml(text: str, line_offset: int = 0) -> PositionedYaml:
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line, col) from None
     except (yaml.YAMLError, ValueError, TypeError) as err:
         raise YamlSyntaxError(f"YAML error: {err}", line_offset + 1, 1) from None
-    return PositionedYaml(data, root, line_offset)
+    return PositionedYaml(data, root, line_offset, _duplicate_keys(root, line_offset))
+
+
+def _duplicate_keys(root: yaml.Node | None, line_offset: int) -> list[DuplicateKey]:
+    """Every key that repeats an earlier key of the same mapping, at any depth (anchors walked once)."""
+    found: list[DuplicateKey] = []
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], yaml.Node] = {}
+            for key, value in node.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                earlier = first.setdefault((key.tag, key.value), key)
+                if earlier is not key:
+                    found.append(DuplicateKey(key.value, line_offset + key.start_mark.line + 1,
+                                              key.start_mark.column + 1, line_offset + earlier.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(found, key=lambda dup: (dup.line, dup.col))

@@ -78,7 +78,8 @@ class Server:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         line = self.wait_for(r"serving http://127\.0\.0\.1:\d+/", 180)
         self.url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
 
@@ -104,6 +105,7 @@ class Server:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self._reader.join(timeout=15)  # everything it printed is in `lines` now
 
 
 @pytest.fixture(scope="module")

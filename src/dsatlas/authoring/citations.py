@@ -19,9 +19,11 @@ from ..yamlpos import PositionedYaml, YamlSyntaxError, load_yaml
 
 # Where each kind of document cites a source id ("*" = every item of a list or mapping).
 CITATION_PATHS = {
-    "page": [("sources", "*"), ("figures", "*", "source")],
+    "page": [("sources", "*"), ("figures", "*", "source"), ("failure_modes", "*", "as_done_by")],
     "company": [("sources", "*"), ("facts", "*", "source"), ("systems", "*", "source")],
-    "incident": [("sources", "*"), ("timeline", "*", "source")],
+    "incident": [("sources", "*"), ("timeline", "*", "source"), ("misled_by", "*", "source"),
+                 ("what_worked", "*", "source")],
+    "signal": [("sources", "*"), ("threshold", "source")],
 }
 
 
@@ -32,7 +34,7 @@ HISTORICAL_KINDS = frozenset(kind.value for kind, prof in PROFILES.items() if pr
 @dataclass(frozen=True)
 class Document:
     path: str  # relative to the atlas root, as findings show it
-    role: str  # "page", "company" or "incident"
+    role: str  # "page", "company", "incident" or "signal"
     yaml: PositionedYaml
 
 
@@ -70,7 +72,7 @@ def load_documents(root: Path) -> tuple[list[Document], list[Problem]]:
     problems: list[Problem] = []
     content = root / CONTENT_DIR
     files = [(path, "page") for path in (sorted(content.rglob("*.md")) if content.is_dir() else [])]
-    for folder, role in (("companies", "company"), ("incidents", "incident")):
+    for folder, role in (("companies", "company"), ("incidents", "incident"), ("signals", "signal")):
         base = root / DATA_DIR / folder
         files += [(path, role) for path in (sorted(base.glob("*.y*ml")) if base.is_dir() else [])]
     for path, role in files:

@@ -6,7 +6,7 @@ only turns a kind, a subject and a view into a safe page id, and says exactly wh
 
 from __future__ import annotations
 
-from ..model import SLUG_RE, Kind
+from ..model import Kind, is_slug
 from ..profiles import PROFILES
 from ..profiles import classify as classify
 
@@ -20,7 +20,7 @@ class SlugError(ValueError):
 
 def check_slug(value: str, what: str) -> str:
     """Return `value` if it is a safe slug; otherwise say exactly what is wrong with it."""
-    if SLUG_RE.match(value):
+    if is_slug(value):
         return value
     if not value:
         problem = "is empty"

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from ..findings import Finding
-from ..loader import read_text, validate
+from ..loader import duplicate_key_findings, read_text, validate
 from ..model import Kind, Slug, Strict
 from ..profiles import PROFILES
 from ..yamlpos import YamlSyntaxError, load_yaml
@@ -130,7 +130,8 @@ def load_plan(root: Path) -> Plan:
     except YamlSyntaxError as err:
         raise PlanError([Finding(shown, err.line, err.col, "ATL003", err.message)]) from None
     plan, errors = validate(Plan, positioned.data, shown, positioned.locate)
-    if plan is None:
+    errors = duplicate_key_findings(positioned, shown) + errors
+    if plan is None or errors:
         raise PlanError(errors)
     return plan
 

@@ -35,4 +35,15 @@ RULES = [
          "What: exactly one closed ```mermaid fence per page.\n"
          "Why: one page, one diagram keeps each view small and reviewable.\n"
          "Example: a page with two diagrams.\nFix: split the second view into its own page.", **_LOAD),
+    Rule("ATL008", "load", "a folder cannot be read",
+         "What: every folder under content/ and data/ must be listable by the user running dsatlas.\n"
+         "Why: pages in a folder nobody can read would silently drop out of the check and the site.\n"
+         "Example: content/systems/netflix/ with mode 0000, or owned by another user.\n"
+         "Fix: `chmod u+rx` the folder (or run as its owner), or delete it if it does not belong to the atlas.",
+         **_LOAD),
+    Rule("ATL009", "load", "duplicate key in front matter, a data record or the plan",
+         "What: a key appears twice in the same YAML mapping.\n"
+         "Why: YAML keeps only the last value, so the first one (often the sourced one) vanishes silently.\n"
+         "Example: two `sources:` lists in one page's front matter.\n"
+         "Fix: keep one key and merge the two values into it.", **_LOAD),
 ]

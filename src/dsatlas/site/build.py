@@ -8,10 +8,15 @@ second: the engine's incremental mode rebuilds the pages whose source is newer t
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
+import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,7 +31,7 @@ from .engines import EngineError, mkdocs_build, zensical_build
 from .indexes import PROGRESS_DOC, folder_markdown, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
 from .pages import PageContext, failed_figure_html, figure_html, page_markdown
-from .render import DiagramRenderer, RenderCache, RenderFailure, RenderJob
+from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderCache, RenderDeadlineExceeded, RenderFailure, RenderJob
 from .tree import build_tree
 
 DOCS = "docs"
@@ -47,6 +52,7 @@ class BuildOptions:
     theme: str = "default"  # Mermaid theme the diagrams are rendered with
     jobs: int | None = None
     timeout_s: float = 30.0  # per diagram
+    render_deadline_s: float = RENDER_DEADLINE_S  # the whole render stage, browser start included
     use_cache: bool = True
     live_reload: bool = False
     progress: Progress | None = None
@@ -178,7 +184,12 @@ class SiteBuilder:
         missing = [job for job in all_jobs if job.key not in svgs]
         failures: list[RenderFailure] = []
         if missing:
-            fresh, failures = renderer.render(missing, self._stage("Rendering"))
+            try:
+                fresh, failures = renderer.render(missing, self._stage("Rendering"), self.options.render_deadline_s)
+            except RenderDeadlineExceeded as err:
+                if cache:
+                    cache.close()
+                raise BuildFailed(str(err)) from None
             svgs.update(fresh)
             if cache:
                 cache.put(fresh)
@@ -277,14 +288,24 @@ class SiteBuilder:
         return changed
 
     def _run_engine(self, report: BuildReport, dirty_docs: list[str] | None) -> None:
+        """Run the engine. A full build goes into a sibling folder that replaces the site only when the
+        engine succeeded, so a killed, failed or disk-full build leaves the last good site whole."""
         started = time.perf_counter()
         config_file = self.options.tree / CONFIG_FILE
+        out = self.options.out
         try:
             if self.options.engine == "zensical":
                 report.warnings = zensical_build(config_file, strict=self.options.strict)
-                _replace_folder(self.options.out, self.options.tree / ZENSICAL_SITE)
-            else:
-                markdown_docs = None if dirty_docs is None else [doc for doc in dirty_docs if doc.endswith(".md")]
+                with staging_folder(out) as staged:  # beside site/, so the swap is a rename
+                    staged.rmdir()
+                    shutil.move(self.options.tree / ZENSICAL_SITE, staged)
+                    publish_folder(out, staged)
+            elif dirty_docs is None:
+                with staging_folder(out) as staged:
+                    report.warnings = mkdocs_build(config_file, strict=self.options.strict, site_dir=staged)
+                    publish_folder(out, staged)
+            else:  # `dsatlas serve` only (its draft site): MkDocs rewrites the changed pages in place
+                markdown_docs = [doc for doc in dirty_docs if doc.endswith(".md")]
                 report.warnings = mkdocs_build(config_file, strict=self.options.strict, dirty_docs=markdown_docs)
         except EngineError as err:
             raise BuildFailed(str(err), lines=err.problems) from None
@@ -302,11 +323,75 @@ class SiteBuilder:
 # ---- helpers --------------------------------------------------------------------------------------
 
 
-def _replace_folder(target: Path, built: Path) -> None:
-    if target.exists():
-        shutil.rmtree(target)
+STAGING_MARK = ".dsatlas-build-"  # .site.dsatlas-build-<pid>-<random>: a build in progress (or killed)
+
+
+@contextmanager
+def staging_folder(target: Path):
+    """A fresh folder beside `target` (same filesystem, so the swap is a rename), removed unless published.
+
+    Folders left by builds that were killed (their process is gone) are removed first.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(built), str(target))
+    prefix = f".{target.name}{STAGING_MARK}"
+    for stale in target.parent.glob(f"{prefix}*"):
+        pid = stale.name[len(prefix):].split("-", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
+    staged = target.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
+    staged.mkdir(0o777)  # the umask applies, as to any folder (mkdtemp would make the site 0700)
+    try:
+        yield staged
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def publish_folder(target: Path, built: Path) -> None:
+    """Put `built` in place of `target` with renames: readers see the old site or the new one, never half.
+
+    On Linux the two folders are exchanged in one atomic step (renameat2 RENAME_EXCHANGE); elsewhere the
+    old site is renamed aside first, so a crash between the two renames leaves it beside `target`.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        os.rename(built, target)
+        return
+    if not target.is_dir() or target.is_symlink():
+        raise BuildFailed(f"{target} is not a folder: remove it or pass another --out")
+    if _exchange(built, target):
+        old = built  # the previous site, now at the staging path
+    else:
+        old = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-old-{secrets.token_hex(4)}"
+        os.rename(target, old)
+        os.rename(built, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the call does not exist or is refused."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _same(path: Path, text: str) -> bool:

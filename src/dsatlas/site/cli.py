@@ -10,6 +10,7 @@ import typer
 
 from ..check import find_root
 from .engines import ENGINES
+from .render import RENDER_DEADLINE_S
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +26,8 @@ def build(
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Parallel checkers and diagram "
                                        "renderers (default: cores)."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds one diagram may take to render."),
+    render_deadline: float = typer.Option(RENDER_DEADLINE_S, "--render-deadline", min=0.001, help="Seconds "
+                                          "the whole render stage may take, browser start included."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Check and render everything again."),
     root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
                                         "current one with content/ or data/)."),
@@ -33,7 +36,8 @@ def build(
 
     Strict: a page failing `dsatlas check`, a diagram that does not render, a broken link or an unknown
     `related` id fails the build with file:line. Output: site/ (open site/index.html, or `dsatlas serve`).
-    Exit status: 0 built, 1 the atlas has problems, 2 usage error or missing Chromium/Mermaid.
+    Exit status: 0 built, 1 the atlas has problems (or the render passed --render-deadline), 2 usage error,
+    missing Chromium/Mermaid, or a file system fault (disk full, read-only, a name too long).
     """
     from .build import default_options
 
@@ -41,7 +45,7 @@ def build(
         _usage(f"--engine must be one of {', '.join(ENGINES)}")
     atlas_root = (root or find_root(Path.cwd())).resolve()
     options = default_options(atlas_root, strict=not draft, engine=engine, jobs=jobs, timeout_s=timeout,
-                              use_cache=not no_cache)
+                              render_deadline_s=render_deadline, use_cache=not no_cache)
     if out is not None:
         options.out = out.resolve()
     started = time.perf_counter()
@@ -99,6 +103,7 @@ def serve(
 def _run(options, action, builder=None):
     """Run a build step, turning its failures into messages and exit codes (never a traceback)."""
     from ..engine import EngineUnavailable
+    from ..util import os_error_message
     from .build import BuildFailed, SiteBuilder
     from .render import RendererUnavailable
 
@@ -120,6 +125,11 @@ def _run(options, action, builder=None):
     except (RendererUnavailable, EngineUnavailable) as err:
         finish()
         typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as err:  # disk full, read-only or unreadable folder, a name too long: nothing was published
+        finish()
+        typer.echo(f"build failed: {os_error_message(err)} ({_shown(options.out)} still holds the last good "
+                   "build)", err=True)
         raise typer.Exit(2) from None
     finally:
         finish()

@@ -42,8 +42,11 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
-def mkdocs_build(config_file: Path, *, strict: bool, dirty_docs: list[str] | None = None) -> list[str]:
+def mkdocs_build(config_file: Path, *, strict: bool, dirty_docs: list[str] | None = None,
+                 site_dir: Path | None = None) -> list[str]:
     """Build with MkDocs in this process; return its warnings (strict: raise on any).
+
+    `site_dir` overrides the config's folder (a full build writes into a staging folder, then swaps it in).
 
     `dirty_docs` (paths under docs/) asks for an incremental build: only documents whose source is newer
     than their HTML are rendered, then their search entries replace the old ones in the full index.
@@ -59,7 +62,8 @@ def mkdocs_build(config_file: Path, *, strict: bool, dirty_docs: list[str] | Non
     logger.propagate = False
     dirty = dirty_docs is not None
     try:
-        config = load_config(config_file=str(config_file), strict=strict and not dirty)
+        overrides = {"site_dir": str(site_dir)} if site_dir is not None else {}
+        config = load_config(config_file=str(config_file), strict=strict and not dirty, **overrides)
         previous = _read_search_index(Path(config.site_dir)) if dirty else None
         build(config, dirty=dirty)
         if dirty and previous is not None:

@@ -32,6 +32,10 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]
+# The whole render stage of one build, browser start included. A cold render of the 900-page test atlas
+# takes a few minutes on 2 cores; a build still rendering after 15 minutes has a hung browser, and saying
+# so beats waiting for ever (a CI job would be killed without a word).
+RENDER_DEADLINE_S = 900.0
 # Verdana's metrics at render time (DejaVu Sans is its close cousin on Debian) match what most readers'
 # browsers substitute, so labels drawn here still fit their boxes there.
 FONT_FAMILY = 'Verdana, "DejaVu Sans", Geneva, sans-serif'
@@ -54,6 +58,10 @@ _INIT = """([theme, font]) => {
 
 class RendererUnavailable(Exception):
     """Chromium or Mermaid is missing; the message says how to install it."""
+
+
+class RenderDeadlineExceeded(Exception):
+    """The whole render stage ran past its deadline (a hung browser, or far too much to draw)."""
 
 
 @dataclass(frozen=True)
@@ -155,9 +163,13 @@ class DiagramRenderer:
     def key(self, text: str) -> str:
         return render_key(text, self.mermaid_version, self.theme)
 
-    def render(self, jobs: list[RenderJob], progress: Callable[[int, int], None] | None = None
-               ) -> tuple[dict[str, str], list[RenderFailure]]:
-        """Render each distinct diagram once; SVGs by key, and one failure per failed job."""
+    def render(self, jobs: list[RenderJob], progress: Callable[[int, int], None] | None = None,
+               deadline_s: float | None = None) -> tuple[dict[str, str], list[RenderFailure]]:
+        """Render each distinct diagram once; SVGs by key, and one failure per failed job.
+
+        `deadline_s` bounds the whole call, browser start included: the per-diagram timeout cannot catch
+        a browser that hangs while starting, opening a page or closing one.
+        """
         unique: dict[str, RenderJob] = {}
         for job in jobs:
             unique.setdefault(job.key, job)
@@ -166,7 +178,15 @@ class DiagramRenderer:
         self._progress, self._done, self._total = progress, 0, len(unique)
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
-        outcome = self._loop.run_until_complete(self._render_all(list(unique.values())))
+        work = self._render_all(list(unique.values()))
+        try:
+            outcome = self._loop.run_until_complete(asyncio.wait_for(work, deadline_s) if deadline_s else work)
+        except TimeoutError:
+            self._abandon_browser()
+            raise RenderDeadlineExceeded(
+                f"the diagrams did not finish rendering within {deadline_s:g} s ({self._done} of {self._total} "
+                "drawn): Chromium may be hung; build again, or allow more time with --render-deadline"
+            ) from None
         svgs = {key: value for key, value in outcome.items() if isinstance(value, str)}
         failures = []
         for job in jobs:
@@ -174,6 +194,14 @@ class DiagramRenderer:
             if not isinstance(result, str):
                 failures.append(RenderFailure(job.key, job.path, job.line + result[0], result[1]))
         return svgs, failures
+
+    def _abandon_browser(self) -> None:
+        """After a deadline: close what still answers within a few seconds, then forget the browser."""
+        try:
+            self._loop.run_until_complete(asyncio.wait_for(self._shutdown(), 10))
+        except Exception:  # noqa: BLE001 - a hung browser may fail to close in any way; it is dropped anyway
+            pass
+        self._slots, self._browser, self._playwright = [], None, None
 
     def close(self) -> None:
         if self._loop is None:

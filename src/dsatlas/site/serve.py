@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -17,9 +18,10 @@ from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from ..loader import CONTENT_DIR, DATA_DIR
+from ..util import os_error_message
 from .build import BuildFailed, SiteBuilder
 
 POLL_SECONDS = 0.2
@@ -50,8 +52,26 @@ class _Handler(SimpleHTTPRequestHandler):
         self.state = state
         super().__init__(*args, **kwargs)
 
+    def _url(self):
+        """The request's URL, or None after answering 400 when no file could ever have that name."""
+        try:
+            url = urlparse(self.path)
+            bad = "\x00" in unquote(url.path) or not self.path.startswith("/")
+        except ValueError:  # e.g. "//[": an unclosed IPv6 bracket
+            url, bad = None, True
+        if bad:
+            self.send_error(400, "Malformed request path")
+            return None
+        return url
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the http.server API
+        if self._url() is not None:
+            super().do_HEAD()
+
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        url = urlparse(self.path)
+        url = self._url()
+        if url is None:
+            return
         if url.path == "/.dsatlas/build":
             seen = parse_qs(url.query).get("after", [""])[0]
             body = self.state.wait_for_change(seen, LONG_POLL_SECONDS).encode()
@@ -84,6 +104,23 @@ class _Handler(SimpleHTTPRequestHandler):
         pass  # one line per request would bury the rebuild messages
 
 
+class _Server(ThreadingHTTPServer):
+    """Whatever one request does wrong, the server answers the next one and prints no traceback."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, echo: Callable[[str], None]):
+        self.echo = echo
+        super().__init__(address, handler)
+
+    def handle_error(self, request, client_address) -> None:
+        err = sys.exc_info()[1]
+        if isinstance(err, ConnectionError | TimeoutError):
+            return  # the browser went away mid-answer (a closed tab, a cancelled long poll)
+        self.echo(f"serve: a request from {client_address[0]} failed ({type(err).__name__}: {err}); "
+                  "still serving (please report it)")
+
+
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """(modification time, size) of every file under content/ and data/."""
     found: dict[str, tuple[int, int]] = {}
@@ -113,8 +150,7 @@ def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str],
     """
     state = BuildState()
     handler = partial(_Handler, directory=str(builder.options.out), state=state)
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = _Server((host, port), handler, echo)
     thread = threading.Thread(target=server.serve_forever, name="dsatlas-serve", daemon=True)
     thread.start()
     echo(f"serving http://{host}:{server.server_port}/ — watching content/ and data/ (Ctrl+C to stop)")
@@ -147,6 +183,9 @@ def _rebuild(builder: SiteBuilder, echo: Callable[[str], None]) -> bool:
         for line in err.lines:
             echo(f"  {line}")
         echo(f"rebuild failed: {err}; still serving the last good build")
+        return False
+    except OSError as err:
+        echo(f"rebuild failed: {os_error_message(err)}; still serving the last good build")
         return False
     except Exception:  # noqa: BLE001 - a bug must not stop the server an author is looking at
         echo("rebuild failed with an internal error (please report it):\n" + traceback.format_exc())

@@ -1,0 +1,184 @@
+# ruff: noqa: F811 - the fixtures come from sitekit (see its docstring), so pytest arguments shadow them
+"""The site under faults: a killed, failed, disk-full or read-only build leaves the last good site whole;
+a hung render ends at its deadline; a malformed request to `serve` is answered and the server goes on.
+Real builds in subprocesses, real Chromium, real file systems (tmpfs mounts where root may mount)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sitekit import DSATLAS, Server, built, dsatlas, fresh_atlas  # noqa: F401
+
+STAGING = ".site.dsatlas-build-*"
+
+
+def site_digest(site: Path) -> dict[str, str]:
+    """Every file of a site and its SHA-256: the whole site, not only index.html."""
+    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)  # polling interval, not a wait for something to happen
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real tmpfs of `size` bytes at tmp_path/disk (root only; skipped where mount is refused)."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        if os.geteuid() != 0:
+            pytest.skip("mounting a small file system needs root")
+        point = tmp_path / "disk"
+        point.mkdir()
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(point)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"mount refused here: {result.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def test_a_build_killed_mid_engine_leaves_the_last_good_site_whole(fresh_atlas):
+    root = fresh_atlas
+    assert dsatlas(root, "build").returncode == 0
+    site = root / "site"
+    before = site_digest(site)
+    index_stat = (site / "index.html").stat()
+
+    process = subprocess.Popen([DSATLAS, "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def engine_is_writing() -> bool:  # into the staging folder, or (before the fix) into site/ itself
+            index = site / "index.html"
+            return (any(path.is_dir() and any(path.iterdir()) for path in root.glob(STAGING))
+                    or not index.exists() or index.stat().st_mtime_ns != index_stat.st_mtime_ns)
+
+        wait_until(engine_is_writing, 120, "the second build to start writing the site")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert site_digest(site) == before
+
+    result = dsatlas(root, "build")  # the next build clears what the killed one left
+    assert result.returncode == 0, result.stderr
+    assert list(root.glob(STAGING)) == []
+    assert site_digest(site).keys() == before.keys()
+
+
+def test_a_full_disk_fails_the_build_with_one_message_and_keeps_the_site(fresh_atlas, small_disk):
+    root = fresh_atlas
+    disk = small_disk("7m")  # room for one site (4.6 MB), not for the new one beside it
+    out = disk / "site"
+    first = dsatlas(root, "build", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = site_digest(out)
+
+    result = dsatlas(root, "build", "--out", str(out))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "No space left on device; the disk is full: free some space and run again" in result.stderr
+    assert f"{out} still holds the last good build" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert site_digest(out) == before
+    assert sorted(path.name for path in disk.iterdir()) == ["site"]  # the half-built copy is gone
+
+
+def test_a_read_only_file_system_fails_the_build_with_one_message(fresh_atlas, small_disk):
+    root = fresh_atlas
+    disk = small_disk("20m")
+    out = disk / "site"
+    assert dsatlas(root, "build", "--out", str(out)).returncode == 0
+    before = site_digest(out)
+    remount = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True)
+    if remount.returncode != 0:
+        pytest.skip(f"remount refused: {remount.stderr.strip()}")
+
+    result = dsatlas(root, "build", "--out", str(out))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Read-only file system; the file system is mounted read-only" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert site_digest(out) == before
+
+
+def test_the_site_honours_the_umask(fresh_atlas):
+    result = subprocess.run(["sh", "-c", f"umask 027 && exec {DSATLAS} build"], cwd=fresh_atlas,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    site = fresh_atlas / "site"
+    assert stat.S_IMODE(site.stat().st_mode) == 0o750
+    assert stat.S_IMODE((site / "index.html").stat().st_mode) == 0o640
+    tree = fresh_atlas / "build" / "site-src" / "docs" / "index.md"  # written by dsatlas, not MkDocs
+    assert stat.S_IMODE(tree.stat().st_mode) == 0o640
+
+
+def test_a_render_that_runs_past_the_deadline_fails_with_one_message(fresh_atlas):
+    root = fresh_atlas
+    assert dsatlas(root, "build").returncode == 0
+    before = site_digest(root / "site")
+    # A real Chromium cannot even start in 50 ms: the deadline covers the browser start as a hang would.
+    result = dsatlas(root, "build", "--no-cache", "--render-deadline", "0.05")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "build failed: the diagrams did not finish rendering within 0.05 s (0 of 20 drawn)" in result.stderr
+    assert "--render-deadline" in result.stderr and "Traceback" not in result.stderr
+    assert site_digest(root / "site") == before
+
+
+def _exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes; the status line of the answer, the error code of an HTTP/0.9 answer (no status
+    line), or b"" if the server closed without answering."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    if answer.startswith(b"HTTP/"):
+        return answer.split(b"\r\n", 1)[0]
+    code = re.search(rb"Error code: (\d+)", answer)
+    return b"HTTP/0.9 " + code.group(1) if code else answer
+
+
+def test_serve_answers_malformed_requests_and_keeps_serving(fresh_atlas):
+    server = Server(fresh_atlas)
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        answers = {
+            "garbage": _exchange(port, b"\x16\x03\x01 not-http junk\r\n\r\n"),
+            "nul": _exchange(port, b"GET /index.html%00.txt HTTP/1.1\r\nHost: x\r\n\r\n"),
+            "bracket": _exchange(port, b"GET http://[/ HTTP/1.1\r\nHost: x\r\n\r\n"),  # urlparse raises
+            "huge header": _exchange(port, b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n"),
+            "traversal": _exchange(port, b"GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"),
+            "encoded traversal": _exchange(port, b"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"),
+            "head nul": _exchange(port, b"HEAD /%00 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        }
+        assert answers == {
+            "garbage": b"HTTP/0.9 400",  # http.server answers what is not HTTP/1.x without a status line
+            "nul": b"HTTP/1.0 400 Malformed request path",
+            "bracket": b"HTTP/1.0 400 Malformed request path",
+            "huge header": b"HTTP/1.0 431 Line too long",
+            "traversal": b"HTTP/1.0 404 File not found",
+            "encoded traversal": b"HTTP/1.0 404 File not found",
+            "head nul": b"HTTP/1.0 400 Malformed request path",
+        }
+        assert _exchange(port, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n") == b"HTTP/1.0 200 OK"
+    finally:
+        server.stop()
+    log = server.log + [server.lines.get_nowait() for _ in range(server.lines.qsize())]  # all of it: stopped
+    assert not [line for line in log if "Traceback" in line or "Exception occurred" in line], "\n".join(log)
