@@ -73,7 +73,7 @@ def test_a_broken_source_record_fails_and_rechecks_the_pages_citing_it(repo_atla
     assert ("data/sources/acme-blog-2023.yaml", "ATL004") in by_path
     assert (STORAGE, "ATL402") in by_path  # the page citing the record was checked again
     assert ("data/companies/acme.yaml", "ATL402") in by_path  # and so was the facts file citing it
-    assert found["checked"] == 23  # the record, both facts files and the 20 pages that cite it
+    assert found["checked"] == 24  # the record, both facts files, the signal and the 20 pages citing it
 
 
 def test_a_deleted_source_that_pages_still_cite_fails(repo_atlas, run):

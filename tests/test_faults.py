@@ -61,7 +61,7 @@ def test_duplicate_front_matter_keys_are_found_at_the_second_key(atlas):
     edit(atlas / STORAGE, "    source: acme-blog-2023\n", "    source: acme-blog-2023\n    source: acme-10k-2024\n")
     codes = check_codes(atlas, atlas / STORAGE)
     assert (STORAGE, "ATL009", 5) in codes  # the second title:
-    assert (STORAGE, "ATL009", 14) in codes  # the figure's second source:
+    assert (STORAGE, "ATL009", 15) in codes  # the figure's second source:
 
 
 def test_duplicate_keys_in_a_data_record_are_found(atlas):

@@ -76,7 +76,10 @@ def test_index_pages_have_a_card_per_page_and_the_symptom_index_links_the_3am_ta
     assert "Peak edge requests per second" in company  # key figures from data/companies/acme.yaml
     symptoms = _html(root, "symptoms/systems.html")
     row = re.search(r"<td>Edge returns 503s</td>\s*<td><a href=\"([^\"]+)\"", symptoms)
-    assert row and row.group(1) == "../systems/acme/architecture.html#what-breaks-at-3-am"
+    assert row and row.group(1) == "../systems/acme/architecture.html#fm-1"  # the page's first failure mode
+    page = _html(root, "systems/acme/architecture.html")
+    assert '<tr id="fm-1"><td>Edge returns 503s</td>' in page  # the row the index links to
+    assert "suggested</span>" in page  # the fixture's thresholds are suggested, and say so
     assert 'id="tag-fixture"' in _html(root, "tags.html")
 
 
@@ -133,13 +136,13 @@ def test_broken_internal_link_fails(fresh_atlas):
 
 
 def test_page_failing_a_gate_fails_the_build_and_draft_shows_the_problem_on_the_page(fresh_atlas):
-    edit(fresh_atlas / ARCHITECTURE, "## What breaks at 3 AM", "## Failure modes")
+    edit(fresh_atlas / ARCHITECTURE, "signal: fx-envoy-5xx-rate-1", "signal: fx-no-such-signal")
     result = dsatlas(fresh_atlas, "build")
-    assert result.returncode == 1 and f"{ARCHITECTURE}:" in result.stderr and "ATL701" in result.stderr
+    assert result.returncode == 1 and f"{ARCHITECTURE}:" in result.stderr and "ATL703" in result.stderr
     draft = dsatlas(fresh_atlas, "build", "--draft")
     assert draft.returncode == 0, draft.stderr
     html = (fresh_atlas / "site" / "systems" / "acme" / "architecture.html").read_text()
-    assert "Draft: this page does not pass" in html and "ATL701" in html
+    assert "Draft: this page does not pass" in html and "ATL703" in html
 
 
 def test_diagram_that_does_not_render_in_time_fails_with_file_line(tmp_path):

@@ -59,10 +59,10 @@ def test_a_new_page_rebuilds_the_navigation(served):
 
 
 def test_a_failing_edit_shows_its_problem_on_the_page_and_the_server_keeps_going(served):
-    edit(served.root / ARCHITECTURE, "## What breaks at 3 AM", "## Failure modes")
+    edit(served.root / ARCHITECTURE, "signal: fx-envoy-5xx-rate-1", "signal: fx-no-such-signal")
     _until(served.url + "/systems/acme/architecture.html", "Draft: this page does not pass")
-    served.wait_for(r"draft: content/systems/acme/architecture\.md:\d+:\d+: ATL701", 10)
-    edit(served.root / ARCHITECTURE, "## Failure modes", "## What breaks at 3 AM")
+    served.wait_for(r"draft: content/systems/acme/architecture\.md:\d+:\d+: ATL703", 10)
+    edit(served.root / ARCHITECTURE, "signal: fx-no-such-signal", "signal: fx-envoy-5xx-rate-1")
     started = time.monotonic()
     while "Draft: this page does not pass" in _get(served.url + "/systems/acme/architecture.html"):
         assert time.monotonic() - started < 10, "the fixed page still shows its old problem"

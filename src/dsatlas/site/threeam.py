@@ -48,7 +48,8 @@ def failure_mode_row(index: int, mode: FailureMode, data: Data) -> str:
         source = data.sources.get(mode.as_done_by)
         title = _e(source.title) if source else _e(mode.as_done_by)
         href = markup.attribute(str(source.url)) if source else "#"
-        done = f'<br><small>As done: <a href="{href}">{title}</a>{", " + _e(mode.locator) if mode.locator else ""}</small>'
+        where = f", {_e(mode.locator)}" if mode.locator else ""
+        done = f'<br><small>As done: <a href="{href}">{title}</a>{where}</small>'
     cells = [_e(mode.symptom), threshold_html(data.signals.get(mode.signal), data),
              f"{_e(mode.first_action)}<br><small><strong>Risk:</strong> {_e(mode.risk)}</small>{done}",
              _e(mode.follow_up)]
