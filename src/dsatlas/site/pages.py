@@ -59,7 +59,8 @@ def failed_figure_html(message: str) -> str:
 def page_markdown(page: SitePage, ctx: PageContext) -> str:
     doc = markup.page_doc(page.id)
     meta = page.meta
-    front = ["---", f"title: {_yaml_string(meta.title)}", f"description: {_yaml_string(meta.summary)}"]
+    front = ["---", f"title: {_yaml_string(meta.title)}", f"description: {_yaml_string(meta.summary)}",
+             "hide: [toc]"]  # the diagram takes the table of contents' width (dsatlas.css)
     if meta.tags:
         front.append("tags: [" + ", ".join(meta.tags) + "]")
     front.append("---")
