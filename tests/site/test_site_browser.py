@@ -141,3 +141,15 @@ def test_an_edit_shows_up_in_the_open_page_within_seconds(tmp_path, built, offli
         assert offline.blocked == []
     finally:
         served.stop()
+
+
+def test_the_diagram_width_the_build_measures_is_the_width_the_page_gives(server, offline):
+    from dsatlas.site.svg import DIAGRAM_WIDTH_PX
+
+    page = offline(width=1400)
+    page.goto(server.url + PAGE)
+    available = page.evaluate("""() => {
+        const figure = document.querySelector('figure.dsatlas-diagram');
+        const style = getComputedStyle(figure);
+        return figure.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight); }""")
+    assert abs(available - DIAGRAM_WIDTH_PX) <= 2, available

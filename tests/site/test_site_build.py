@@ -184,3 +184,20 @@ def test_missing_chromium_is_a_clear_usage_error(tmp_path):
     result = dsatlas(root, "build", env={"DSATLAS_CHROMIUM": str(tmp_path / "no-chromium")})
     assert result.returncode == 2
     assert "Chromium is not installed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unreadably_wide_diagram_fails_the_strict_build_with_its_label_size(fresh_atlas):
+    chain = " --> ".join(f'n{i}["step {chr(97 + i)} of the long chain"]' for i in range(24))
+    edit(fresh_atlas / STORAGE, "  api --> primary --> replica", f"  api --> primary --> replica\n  {chain}")
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 1
+    found = re.search(rf"{STORAGE}:\d+:1: ATL983 labels render at (\d+\.\d) px", result.stderr)
+    assert found and float(found.group(1)) < 11, result.stderr
+    draft = dsatlas(fresh_atlas, "build", "--draft")
+    assert draft.returncode == 0 and "ATL983" in draft.stderr
+
+
+def test_the_build_reports_its_smallest_labels(built):
+    _, result = built
+    found = re.search(r"smallest diagram labels: (\d+\.\d) px on (\S+) ", result.stdout)
+    assert found and float(found.group(1)) >= 11, result.stdout

@@ -32,6 +32,7 @@ from .indexes import PROGRESS_DOC, folder_markdown, symptom_documents, tags_mark
 from .markup import folder_doc, page_doc
 from .pages import PageContext, failed_figure_html, figure_html, page_markdown
 from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderCache, RenderDeadlineExceeded, RenderFailure, RenderJob
+from .svg import DIAGRAM_WIDTH_PX, MIN_LABEL_PX, label_px
 from .tree import build_tree
 
 DOCS = "docs"
@@ -68,6 +69,7 @@ class BuildReport:
     full: bool = True  # False: the engine rebuilt only the changed documents
     warnings: list[str] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)  # draft builds: what strict mode would reject
+    label_px: dict[str, float] = field(default_factory=dict)  # page id → its labels' size on the page
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -146,6 +148,9 @@ class SiteBuilder:
         problems.extend(Finding(failure.path, failure.line, 1, "ATL982", failure.message) for failure in failures)
         if options.strict and problems:
             raise BuildFailed("a diagram did not render", sorted(set(problems)))
+        problems.extend(_illegible(pages, report.label_px))
+        if options.strict and problems:
+            raise BuildFailed("a diagram's labels are too small to read at the site's width", sorted(set(problems)))
         report.problems = sorted(set(problems))
 
         started = time.perf_counter()
@@ -205,6 +210,8 @@ class SiteBuilder:
 
         titles = {page.id: page.meta.title for page in pages}
         figures = {page_id: figure(job, titles[page_id]) for page_id, job in jobs.items()}
+        report.label_px = {page_id: size for page_id, job in jobs.items()
+                           if job.key in svgs and (size := label_px(svgs[job.key])) is not None}
         return figures, failures
 
     def _diagram_renderer(self) -> DiagramRenderer:
@@ -410,6 +417,19 @@ def _reserved_ids(pages: list[SitePage]) -> list[Finding]:
                                                                                             "search"):
             found.append(Finding(page.path, 1, 1, "ATL981", f"content/{page.id}.md takes a path the site generates "
                                  "(index pages, tags, symptoms, progress, assets): rename the file"))
+    return found
+
+
+def _illegible(pages: list[SitePage], sizes: dict[str, float]) -> list[Finding]:
+    """ATL983 for each diagram whose labels render below MIN_LABEL_PX at the site's diagram width."""
+    found = []
+    for page in pages:
+        size = sizes.get(page.id)
+        if size is None or size >= MIN_LABEL_PX or page.diagram is None:
+            continue
+        found.append(Finding(page.path, page.diagram.start_line, 1, "ATL983",
+                             f"labels render at {int(size * 10) / 10:.1f} px at the site's {DIAGRAM_WIDTH_PX} px diagram width "
+                             f"(at least {MIN_LABEL_PX:g} px): draw top-to-bottom, shorten labels, or split the view"))
     return found
 
 

@@ -58,6 +58,9 @@ def build(
     steps = ", ".join(f"{name} {value:.1f} s" for name, value in report.timings.items())
     typer.echo(f"built {report.pages} pages ({report.documents} files) into {_shown(options.out)} in "
                f"{seconds:.1f} s ({steps}): {report.rendered} diagram(s) rendered, {report.reused} from cache")
+    if report.label_px:
+        page_id, size = min(report.label_px.items(), key=lambda item: (item[1], item[0]))
+        typer.echo(f"smallest diagram labels: {size:.1f} px on {page_id} (at least 11 px at the site's width)")
 
 
 def serve(

@@ -30,3 +30,37 @@ def compact_svg(svg: str) -> str:
     svg = _MARKER.sub(lambda m: m.group(0) if m.group(1) in used else "", svg)
     svg = _GEOMETRY_ATTR.sub(lambda m: m.group(1) + _LONG_NUMBER.sub(_round, m.group(2)) + '"', svg)
     return _BLANK_LINES.sub("\n", svg).strip()
+
+
+# ---- legibility: how large a diagram's labels are on the page -------------------------------------
+
+# The widest an SVG is shown on a content page at a 1400 px laptop window: the content column (the
+# table of contents hidden, the grid at 90rem: dsatlas.css) less the figure's padding. A browser test
+# (tests/site/test_site_browser.py) measures it, so this number cannot drift from the layout.
+DIAGRAM_WIDTH_PX = 1106
+MIN_LABEL_PX = 11.0  # below this, labels are hard to read at arm's length: the strict build fails
+_VIEWBOX = re.compile(r'<svg\b[^>]*?\bviewBox="\s*[-\d.e]+[\s,]+[-\d.e]+[\s,]+([\d.e]+)[\s,]+[\d.e]+\s*"')
+_ROOT_ID = re.compile(r'<svg\b[^>]*?\bid="([^"]+)"')
+
+
+def label_font_px(svg: str) -> float:
+    """The labels' font size: Mermaid sets it on the diagram's root rule (`#id{…font-size:16px…}`)."""
+    root = _ROOT_ID.search(svg)
+    if root:
+        rule = re.search(r"#" + re.escape(root.group(1)) + r"\{[^}]*?font-size:\s*([\d.]+)px", svg)
+        if rule:
+            return float(rule.group(1))
+    return 16.0  # Mermaid's default
+
+
+def svg_width(svg: str) -> float | None:
+    match = _VIEWBOX.search(svg)
+    return float(match.group(1)) if match else None
+
+
+def label_px(svg: str, width: float = DIAGRAM_WIDTH_PX) -> float | None:
+    """The labels' size on the page: a diagram wider than `width` is scaled down to fit it."""
+    natural = svg_width(svg)
+    if not natural:
+        return None
+    return label_font_px(svg) * min(1.0, width / natural)
