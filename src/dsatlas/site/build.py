@@ -427,8 +427,9 @@ def _illegible(pages: list[SitePage], sizes: dict[str, float]) -> list[Finding]:
         size = sizes.get(page.id)
         if size is None or size >= MIN_LABEL_PX or page.diagram is None:
             continue
+        shown = int(size * 10) / 10  # rounded down: 10.99 px must not read as 11.0
         found.append(Finding(page.path, page.diagram.start_line, 1, "ATL983",
-                             f"labels render at {int(size * 10) / 10:.1f} px at the site's {DIAGRAM_WIDTH_PX} px diagram width "
+                             f"labels render at {shown:.1f} px at the site's {DIAGRAM_WIDTH_PX} px diagram width "
                              f"(at least {MIN_LABEL_PX:g} px): draw top-to-bottom, shorten labels, or split the view"))
     return found
 
