@@ -76,10 +76,15 @@ def test_a_damaged_cache_file_is_reported_once_and_rebuilt(atlas, damage):
 @pytest.mark.parametrize("damage", ["checksum", "decode"])
 def test_a_row_that_does_not_decode_is_dropped_and_computed_again(atlas, damage):
     cold = check(atlas)
-    value = b'{"path": "content/x.md"}' if damage == "decode" else b"{}"  # decode: right checksum, wrong shape
-    crc = zlib.crc32(value) if damage == "decode" else 0
     with sqlite3.connect(atlas / STORE) as db:
-        db.execute("UPDATE pages SET value = ?, crc = ? WHERE rowid = (SELECT min(rowid) FROM pages)", (value, crc))
+        key, raw, crc = db.execute("SELECT key, value, crc FROM pages WHERE CAST(value AS TEXT) LIKE ?",
+                                   (f'%"{RELAY}"%',)).fetchone()
+        if damage == "checksum":  # a flipped byte that still reads as a summary: only the checksum tells
+            value = raw.replace(b"outbox", b"outbix")
+        else:  # the right checksum of something that is not a summary
+            value = b'{"path": "content/x.md"}'
+            crc = zlib.crc32(value)
+        db.execute("UPDATE pages SET value = ?, crc = ? WHERE key = ?", (value, crc, key))
     db.close()
     again = check(atlas)
     assert report(again)["findings"] == report(cold)["findings"]
