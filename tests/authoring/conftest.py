@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import textwrap
 from pathlib import Path
 
@@ -139,3 +141,24 @@ def atlas(tmp_path: Path) -> Path:
     write(tmp_path / "data" / "incidents" / "acme-2024-01-02.yaml", INCIDENT)
     (tmp_path / "content").mkdir()
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Any connection to a non-loopback address fails the test instead of leaving the machine.
+
+    Recorded as well as raised: the link checker turns a surprise into a "broken" verdict.
+    """
+    real_connect = socket.socket.connect
+    tried: list[object] = []
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
+            tried.append(address)
+            raise AssertionError(f"test tried to reach {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
+    assert tried == [], f"the test tried to reach {tried}"

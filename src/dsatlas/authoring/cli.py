@@ -299,8 +299,9 @@ def sources_check_links(
     refresh: bool = typer.Option(False, "--refresh", help="Ask every URL again, ignoring the cache."),
     deadline: float = typer.Option(600.0, "--deadline", min=0.0, help="Start no new request after this many "
                                    "seconds; URLs not reached are reported unchecked."),
-    allow_loopback: bool = typer.Option(False, "--allow-loopback", hidden=True, help="Also ask loopback and "
-                                        "link-local hosts (for tests against a local server)."),
+    allow_host: list[str] = typer.Option(None, "--allow-host", metavar="HOST", hidden=True, help="Ask this "
+                                         "host even if it is loopback or link-local (for tests against a local "
+                                         "server; repeatable)."),
     fmt: str = FORMAT_OPTION,
     root: Path | None = ROOT_OPTION,
 ) -> None:
@@ -331,7 +332,7 @@ def sources_check_links(
     try:
         results = check_links(list(chosen.values()), cache, interval=interval, retries=retries, timeout=timeout,
                               backoff=backoff, max_age_days=max_age, refresh=refresh, progress=update,
-                              deadline=deadline, allow_loopback=allow_loopback)
+                              deadline=deadline, allow_hosts=frozenset(allow_host or []))
     finally:
         finish()
     rows = [{"id": source_id, "url": url, **{k: getattr(results[url], k) for k in

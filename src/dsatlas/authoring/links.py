@@ -4,7 +4,7 @@ Politeness: requests to one host are at least `interval` seconds apart, retries 
 host, hosts in parallel). Patience: `requests` with urllib3's `Retry` retries connection errors,
 timeouts, 429 and 5xx with exponential backoff and honours Retry-After (up to 30 s). Bounds: only http(s)
 URLs are asked, redirects are followed hop by hop only to http(s) hosts that are not loopback or
-link-local (`allow_loopback` is for tests), one answer may take at most `timeout` seconds in all (a
+link-local (`allow_hosts` names exceptions, for tests), one answer may take at most `timeout` seconds in all (a
 server that trickles its answer is cut off) and at most `max_bytes` of a body are read; the whole run
 starts no new URL after `deadline` seconds. Memory: results live in the store's `links` table with
 their status and the time they were checked; a URL that answered well within `max_age` days is not asked
@@ -30,6 +30,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
@@ -119,15 +120,15 @@ class HostPacer:
         self._next = time.monotonic() + self.interval
 
 
-def refusal(url: str, allow_loopback: bool = False) -> str | None:
-    """Why this URL is not asked (not http(s), or a loopback / link-local host), or None."""
+def refusal(url: str, allow_hosts: frozenset[str] = frozenset()) -> str | None:
+    """Why this URL is not asked (not http(s), or a loopback / link-local host not allowed), or None."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in SCHEMES:
         return f"only http(s) URLs are checked, not {parts.scheme or 'a relative'}: URLs"
     host = parts.hostname
     if not host:
         return "the URL has no host"
-    if allow_loopback:
+    if host in allow_hosts:
         return None
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
@@ -281,7 +282,7 @@ class _Limits:
     timeout: float  # one answer, all of it
     backoff: float
     max_bytes: int
-    allow_loopback: bool
+    allow_hosts: frozenset[str]
     deadline: float  # time.monotonic() after which no new URL is started
 
 
@@ -314,7 +315,7 @@ class _HostChecker:
             status, final, error, attempts = self._head_then_get(url)
         except _Refused as refused:
             status, final, error, attempts = None, refused.url, str(refused), 1
-        except (requests.RequestException, OSError) as err:
+        except (requests.RequestException, Urllib3Error, OSError) as err:  # the body is read by urllib3
             status, final, attempts = None, None, self.limits.retries + 1
             error = (f"the answer took longer than {self.limits.timeout:g} s (--timeout)" if self.watchdog.fired
                      else f"{type(err).__name__}: {_reason(err)}")
@@ -335,7 +336,7 @@ class _HostChecker:
         """One request, following up to MAX_REDIRECTS allowed redirects; (status, final url, attempts)."""
         attempts = 0
         for _ in range(MAX_REDIRECTS + 1):
-            reason = refusal(url, self.limits.allow_loopback)
+            reason = refusal(url, self.limits.allow_hosts)
             if reason:
                 raise _Refused(url, reason if attempts == 0 else f"a redirect to {url} was not followed: {reason}")
             self.pacer.wait()
@@ -350,6 +351,8 @@ class _HostChecker:
                     continue
                 if method == "GET":
                     self._read_some(response)
+                if self.watchdog.fired:  # a cut-off answer can look complete: its headers end at the cut
+                    raise requests.ConnectionError("cut off by the time cap")
                 return response.status_code, url, attempts
         raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
@@ -361,8 +364,6 @@ class _HostChecker:
             if not chunk:
                 break
             read += len(chunk)
-        if self.watchdog.fired:
-            raise requests.ConnectionError("cut off")
 
 
 class _Refused(Exception):
@@ -394,13 +395,14 @@ def check_links(
     progress: Callable[[int, int], None] | None = None,
     deadline: float = 600.0,
     max_bytes: int = MAX_BYTES,
-    allow_loopback: bool = False,
+    allow_hosts: frozenset[str] = frozenset(),
 ) -> dict[str, LinkStatus]:
     """Check each URL once (cached answers reused), one paced worker per host; save what was learnt."""
     def now() -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
-    limits = _Limits(retries, timeout, backoff, max_bytes, allow_loopback, time.monotonic() + deadline)
+    limits = _Limits(retries, timeout, backoff, max_bytes, frozenset(host.lower() for host in allow_hosts),
+                     time.monotonic() + deadline)
     results: dict[str, LinkStatus] = {}
     by_host: dict[str, list[str]] = {}
     for url in dict.fromkeys(urls):
