@@ -83,7 +83,7 @@ class Misbehaving(BaseHTTPRequestHandler):
         self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
         chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
         try:
-            for _ in range(4096):  # 256 MiB
+            while True:  # until the client hangs up
                 self.wfile.write(chunk)
         except OSError:
             Misbehaving.client_left.set()
