@@ -5,6 +5,10 @@ from __future__ import annotations
 import ipaddress
 import socket
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -162,3 +166,32 @@ def loopback_only(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", connect)
     yield
     assert tried == [], f"the test tried to reach {tried}"
+
+
+class LoopbackHandler(BaseHTTPRequestHandler):
+    """A test server's handler: HEAD and GET both go to `_answer(body)`; nothing is logged."""
+
+    def _answer(self, body: bool) -> None:
+        raise NotImplementedError
+
+    def do_HEAD(self):  # noqa: N802 - http.server's naming
+        self._answer(body=False)
+
+    def do_GET(self):  # noqa: N802
+        self._answer(body=True)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A real HTTP server on 127.0.0.1 in a thread; yields its port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

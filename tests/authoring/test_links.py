@@ -9,34 +9,24 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from dsatlas.authoring.links import LinkCache, check_links
 
-from .conftest import write
+from .conftest import LoopbackHandler, serving, write
 from .test_sources import check_links as check_links_command
 
 TRICKLE_GAP_S = 0.2
 TRICKLE_BYTES = 300  # a minute of trickling: far beyond the caps the tests set
 
 
-class Misbehaving(BaseHTTPRequestHandler):
+class Misbehaving(LoopbackHandler):
     protocol_version = "HTTP/1.1"
     log: list[tuple[float, str, str]] = []
     client_left = threading.Event()  # set when a trickling answer found the client gone
     retry_after_left = 0
-
-    def do_HEAD(self):  # noqa: N802 - http.server's naming
-        self._answer(body=False)
-
-    def do_GET(self):  # noqa: N802
-        self._answer(body=True)
-
-    def log_message(self, *args):
-        pass
 
     def _answer(self, body: bool) -> None:
         Misbehaving.log.append((time.monotonic(), self.command, self.path))
@@ -94,12 +84,8 @@ def server():
     Misbehaving.log = []
     Misbehaving.client_left = threading.Event()
     Misbehaving.retry_after_left = 1
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Misbehaving) as port:
+        yield port
 
 
 def run(atlas: Path, port: int, paths: list[str], **options):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from typer.testing import CliRunner
 from dsatlas.authoring.links import LinkCache
 from dsatlas.cli import app
 
-from .conftest import write
+from .conftest import LoopbackHandler, serving, write
 
 runner = CliRunner()
 
@@ -109,7 +107,7 @@ def test_stale_reads_partial_dates_generously_and_skips_historical_pages(atlas):
 # ---- check-links: a real HTTP server on loopback (conftest's guard refuses any other host) ---------
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(LoopbackHandler):
     log: list[tuple[float, str, str, str]] = []
     flaky_left = 0
 
@@ -137,26 +135,13 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(b"ok")
 
-    def do_HEAD(self):  # noqa: N802 - http.server's naming
-        self._answer(body=False)
-
-    def do_GET(self):  # noqa: N802
-        self._answer(body=True)
-
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def server():
     Handler.log = []
     Handler.flaky_left = 2
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as port:
+        yield port
 
 
 def loopback_sources(atlas: Path, port: int) -> None:
