@@ -343,6 +343,10 @@ def staging_folder(target: Path):
     staged.mkdir(0o777)  # the umask applies, as to any folder (mkdtemp would make the site 0700)
     try:
         yield staged
+    except OSError as err:  # name the file as it would be in the site, not in the staging folder
+        if isinstance(err.filename, str) and err.filename.startswith(str(staged)):
+            err.filename = str(target) + err.filename[len(str(staged)):]
+        raise
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
