@@ -219,3 +219,37 @@ def test_serve_answers_malformed_requests_and_keeps_serving(fresh_atlas):
     log = server.log + [server.lines.get_nowait() for _ in range(server.lines.qsize())]  # all of it: stopped
     noise = ("Traceback", "Exception occurred", "serve: a request from")  # the reset client is not news
     assert not [line for line in log if any(word in line for word in noise)], "\n".join(log)
+
+
+def test_publishing_never_leaves_a_moment_without_the_site(tmp_path):
+    """Readers polling site/index.html while sites are swapped in see the old one or the new one, never
+    none: the swap is one exchange, not two renames."""
+    import threading
+
+    from dsatlas.site.build import publish_folder, staging_folder
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("0")
+    stop, missing, seen = threading.Event(), [], set()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.add((site / "index.html").read_text())
+            except FileNotFoundError:
+                missing.append(1)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for number in range(1, 301):
+            with staging_folder(site) as staged:
+                (staged / "index.html").write_text(str(number))
+                publish_folder(site, staged)
+    finally:
+        stop.set()
+        reader.join()
+    assert (site / "index.html").read_text() == "300" and len(seen) > 1
+    assert missing == []
+    assert [path.name for path in tmp_path.iterdir()] == ["site"]
