@@ -70,3 +70,8 @@ def test_a_page_named_with_a_newline_and_colons_cannot_forge_output(atlas, run, 
                          f"::{lines[0].split('::', 2)[2]}"]
     else:
         assert lines[0].startswith("content/a\\n::error file=x.md::forged.md:1:1: ATL002 ") and len(lines) == 2
+
+
+def test_usage_errors_show_control_characters_escaped(atlas, run):
+    code, output = run(atlas, "check", "no\nsuch\x1b[2J.md")
+    assert code == 2 and output.splitlines() == ["error: no such file or folder: no\\nsuch\\x1b[2J.md"]

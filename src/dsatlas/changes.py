@@ -102,23 +102,30 @@ def _record_of(name: str) -> tuple[str, str] | None:
 
 
 def dependents(root: Path, records: set[tuple[str, str]]) -> list[str]:
-    """Paths (relative to the root) of the pages and facts files that draw on `records`, transitively."""
-    documents, _ = load_documents(root)  # unreadable files have findings of their own when checked
-    uses = {document.path: {(record_type.folder, slug) for record_type in RECORD_TYPES
-                            for slug in record_type.drawn_on(document)} for document in documents}
+    """Paths (relative to the root) of the pages and facts files that draw on `records`, transitively.
+
+    Facts files first (few, and they may draw on each other), then only the pages whose text names a
+    reached record: nothing draws on a page, and a page that never names a slug cannot depend on it.
+    """
     reached = set(records)
     found: set[str] = set()
+    facts, _ = load_documents(root, keep=lambda role, text: role != "page")
     grew = True
     while grew:
         grew = False
-        for document in documents:
-            if document.path not in found and uses[document.path] & reached:
+        for document in facts:
+            if document.path not in found and _uses(document) & reached:
                 found.add(document.path)
-                own = _record_of(document.path)
-                if own:
-                    reached.add(own)
+                reached.add(_record_of(document.path) or ("", document.path))
                 grew = True
-    return sorted(found)
+    slugs = {slug for _, slug in reached}
+    pages, _ = load_documents(root, keep=lambda role, text: role == "page" and any(slug in text for slug in slugs))
+    found.update(document.path for document in pages if _uses(document) & reached)
+    return sorted(found)  # unreadable files are left out: they have findings of their own when checked
+
+
+def _uses(document: Document) -> set[tuple[str, str]]:
+    return {(record_type.folder, slug) for record_type in RECORD_TYPES for slug in record_type.drawn_on(document)}
 
 
 def changed_names(root: Path, ref: str) -> list[str]:

@@ -8,21 +8,20 @@ parent on small summaries, so a warm run reads files, hashes them and reuses cac
 from __future__ import annotations
 
 import atexit
-import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import __version__
-from .cache import Cache
 from .findings import Finding
 from .gates import PageContext, links, originality, registry, run_page_gates, waivers, with_severity
 from .loader import CONTENT_DIR, Data, discover, load_data, load_diagram_file, load_page
 from .markdown import find_links
 from .profiles import profile
 from .results import CheckResult, PageSummary
+from .store import Store, cache_key, code_digest
 
 IN_PROCESS_LIMIT = 6  # below this many uncached pages, starting workers costs more than it saves
 
@@ -59,7 +58,14 @@ def _close_engine() -> None:
 
 
 def parse_key(text: str, mermaid: str) -> str:
-    return hashlib.sha256(f"parse\0{mermaid}\0{text}".encode()).hexdigest()
+    return cache_key("parse", mermaid, text)
+
+
+def _decode_parse(raw: bytes) -> dict:
+    """A cached parse, checked to be one (the store drops a row this refuses)."""
+    from .engine import ParseResult
+
+    return ParseResult.from_dict(json.loads(raw)).to_dict()
 
 
 def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) -> tuple[PageSummary, dict]:
@@ -162,27 +168,8 @@ def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict) -> tupl
 # ---- the run --------------------------------------------------------------------------------------
 
 
-_code_digest: str | None = None
-
-
-def code_digest() -> str:
-    """A hash of dsatlas's own source: a changed gate must never be answered from an old cache."""
-    global _code_digest
-    if _code_digest is None:
-        digest = hashlib.sha256(__version__.encode())
-        package = Path(__file__).resolve().parent
-        for source in sorted(package.rglob("*.py")):
-            digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
-        _code_digest = digest.hexdigest()
-    return _code_digest
-
-
 def page_key(path: Path, content: bytes, data: Data) -> str:
-    digest = hashlib.sha256()
-    for part in (code_digest(), _mermaid_version(), data.digest, os.path.abspath(path)):
-        digest.update(part.encode() + b"\0")
-    digest.update(content)
-    return digest.hexdigest()
+    return cache_key("page", code_digest(), _mermaid_version(), data.digest, os.path.abspath(path), content)
 
 
 def run_check(
@@ -197,27 +184,27 @@ def run_check(
     unreadable: list[Finding] = []
     files = discover(paths, unreadable, root)
     data = load_data(root)
-    cache = Cache(root) if use_cache else None
+    cache = Store(root) if use_cache else None
     keys: dict[Path, str] = {}
     for path in files:
         try:
             keys[path] = page_key(path, path.read_bytes(), data)
         except OSError:
             keys[path] = ""
-    hits = cache.get_pages(list(keys.values())) if cache else {}
+    hits = cache.get("pages", [key for key in keys.values() if key], PageSummary.from_json) if cache else {}
     summaries: dict[Path, PageSummary] = {}
     todo: list[Path] = []
     for path in files:
-        raw = hits.get(keys[path])
-        if raw is not None:
-            summaries[path] = PageSummary.from_json(raw)
+        hit = hits.get(keys[path])
+        if hit is not None:
+            summaries[path] = hit
         else:
             todo.append(path)
     done = len(summaries)
     if progress:
         progress(done, len(files))
     if todo:
-        parse_cache = cache.all_parses() if cache else {}
+        parse_cache = cache.all("parses", _decode_parse) if cache else {}
         new_parses: dict[str, dict] = {}
         new_pages: dict[str, str] = {}
         workers = jobs or os.cpu_count() or 1
@@ -248,7 +235,8 @@ def run_check(
                     if progress:
                         progress(done, len(files))
         if cache:
-            cache.put(pages={key: value for key, value in new_pages.items() if key}, parses=new_parses)
+            cache.put("pages", {key: value for key, value in new_pages.items() if key})
+            cache.put("parses", {key: json.dumps(value) for key, value in new_parses.items()})
     if cache:
         cache.close()
     ordered = [summaries[path] for path in files]

@@ -153,7 +153,9 @@ def schema(
 
 
 def _usage(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from .findings import printable
+
+    typer.echo(f"error: {printable(message)}", err=True)  # it may quote a file name or a git ref
     raise typer.Exit(2)
 
 

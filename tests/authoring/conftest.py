@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -152,3 +158,53 @@ def atlas(tmp_path: Path) -> Path:
     write(tmp_path / "data" / "signals" / "acme-p99.yaml", SIGNAL)
     (tmp_path / "content").mkdir()
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Any connection to a non-loopback address fails the test instead of leaving the machine.
+
+    Recorded as well as raised: the link checker turns a surprise into a "broken" verdict.
+    """
+    real_connect = socket.socket.connect
+    tried: list[object] = []
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
+            tried.append(address)
+            raise AssertionError(f"test tried to reach {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
+    assert tried == [], f"the test tried to reach {tried}"
+
+
+class LoopbackHandler(BaseHTTPRequestHandler):
+    """A test server's handler: HEAD and GET both go to `_answer(body)`; nothing is logged."""
+
+    def _answer(self, body: bool) -> None:
+        raise NotImplementedError
+
+    def do_HEAD(self):  # noqa: N802 - http.server's naming
+        self._answer(body=False)
+
+    def do_GET(self):  # noqa: N802
+        self._answer(body=True)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A real HTTP server on 127.0.0.1 in a thread; yields its port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import json
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from dsatlas.authoring.links import LinkCache
 from dsatlas.cli import app
 
-from .conftest import write
+from .conftest import LoopbackHandler, serving, write
 
 runner = CliRunner()
 
@@ -46,6 +43,11 @@ PAGE = """\
 
 def sources(atlas: Path, *args: str):
     return runner.invoke(app, ["sources", *args, "--root", str(atlas)])
+
+
+def check_links(atlas: Path, *args: str):
+    """`sources check-links`, allowed to ask the loopback test server."""
+    return sources(atlas, "check-links", "--allow-host", "127.0.0.1", "--allow-host", "localhost", *args)
 
 
 def test_missing_lists_every_unknown_id_with_its_line(atlas):
@@ -102,24 +104,10 @@ def test_stale_reads_partial_dates_generously_and_skips_historical_pages(atlas):
     assert json.loads(edge.output) == [] and edge.exit_code == 0
 
 
-# ---- check-links: a real HTTP server on loopback, and a guard that refuses any other host ----------
+# ---- check-links: a real HTTP server on loopback (conftest's guard refuses any other host) ---------
 
 
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """Any connection to a non-loopback address fails the test instead of leaving the machine."""
-    real_connect = socket.socket.connect
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else None
-        if host is not None and not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
-            raise AssertionError(f"test tried to reach {address}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(LoopbackHandler):
     log: list[tuple[float, str, str, str]] = []
     flaky_left = 0
 
@@ -147,26 +135,13 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(b"ok")
 
-    def do_HEAD(self):  # noqa: N802 - http.server's naming
-        self._answer(body=False)
-
-    def do_GET(self):  # noqa: N802
-        self._answer(body=True)
-
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def server():
     Handler.log = []
     Handler.flaky_left = 2
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as port:
+        yield port
 
 
 def loopback_sources(atlas: Path, port: int) -> None:
@@ -190,7 +165,7 @@ def loopback_sources(atlas: Path, port: int) -> None:
 
 def test_check_links_records_status_retries_and_paces_each_host(atlas, server):
     loopback_sources(atlas, server)
-    result = sources(atlas, "check-links", "--interval", "0.2", "--backoff", "0.05", "--format", "json")
+    result = check_links(atlas, "--interval", "0.2", "--backoff", "0.05", "--format", "json")
     assert result.exit_code == 1, result.output  # /gone is broken
     rows = {row["id"]: row for row in json.loads(result.output)}
     assert rows["ok"]["status"] == 200 and rows["ok"]["verdict"] == "ok"
@@ -204,22 +179,21 @@ def test_check_links_records_status_retries_and_paces_each_host(atlas, server):
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert len(starts) >= 9 and min(gaps) >= 0.18, gaps  # never two requests to one host within 0.2 s
     assert any(host.startswith("localhost") for _, host, _, _ in Handler.log)
-    cache = json.loads((atlas / ".dsatlas-cache/links.json").read_text())
-    assert cache[f"http://127.0.0.1:{server}/gone"]["status"] == 404
+    assert LinkCache(atlas).entries[f"http://127.0.0.1:{server}/gone"].status == 404
 
 
 def test_check_links_reuses_fresh_answers_and_rechecks_broken_ones(atlas, server):
     loopback_sources(atlas, server)
-    sources(atlas, "check-links", "--interval", "0", "--backoff", "0")
+    check_links(atlas, "--interval", "0", "--backoff", "0")
     first = len(Handler.log)
-    again = sources(atlas, "check-links", "--interval", "0", "--backoff", "0")
+    again = check_links(atlas, "--interval", "0", "--backoff", "0")
     assert again.exit_code == 1
     asked = {path for _, _, _, path in Handler.log[first:]}
     assert asked == {"/gone", "/robots-unwelcome"}  # only what did not answer well is asked again
     assert "7 link(s): 5 ok, 1 blocked, 1 broken (5 from the cache" in again.output
     assert "broken  gone: HTTP 404" in again.output
     count = len(Handler.log)
-    assert sources(atlas, "check-links", "--interval", "0", "--refresh", "--only", "ok").exit_code == 0
+    assert check_links(atlas, "--interval", "0", "--refresh", "--only", "ok").exit_code == 0
     assert len(Handler.log) == count + 1
     listed = sources(atlas, "list")
     assert "200 ok (" in listed.output and "404 broken (" in listed.output
@@ -229,9 +203,9 @@ def test_check_links_gives_up_after_its_retries(atlas, server):
     loopback_sources(atlas, server)
     write(atlas / "data/sources/down.yaml", (atlas / "data/sources/ok.yaml").read_text()
           .replace("id: ok", "id: down").replace("/ok", "/down"))
-    result = sources(atlas, "check-links", "--only", "down", "--retries", "1", "--backoff", "0", "--interval", "0",
+    result = check_links(atlas, "--only", "down", "--retries", "1", "--backoff", "0", "--interval", "0",
                      "--format", "json")
     assert result.exit_code == 1
     row = json.loads(result.output)[0]
     assert row["status"] == 503 and row["attempts"] == 2 and row["verdict"] == "broken"
-    assert sources(atlas, "check-links", "--only", "nope").exit_code == 2
+    assert check_links(atlas, "--only", "nope").exit_code == 2

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from dsatlas.store import Store
+
 FIXTURE_ATLAS = Path(__file__).parents[1] / "fixtures" / "atlas"
 DSATLAS = str(Path(sys.executable).parent / "dsatlas")
 ARCHITECTURE = "content/systems/acme/architecture.md"
@@ -36,10 +38,8 @@ def copy_atlas(target: Path, render_cache_from: Path | None = None) -> Path:
     """A writable copy of the fixture atlas; reuse another copy's diagram cache to skip re-rendering."""
     shutil.copytree(FIXTURE_ATLAS, target, ignore=shutil.ignore_patterns(".dsatlas-cache"))
     if render_cache_from is not None:
-        cache = render_cache_from / ".dsatlas-cache" / "render.sqlite"
-        if cache.is_file():
-            (target / ".dsatlas-cache").mkdir(exist_ok=True)
-            shutil.copy(cache, target / ".dsatlas-cache" / "render.sqlite")
+        with Store(render_cache_from) as source, Store(target) as copy:
+            copy.put("render", source.all("render"))
     return target
 
 

@@ -11,12 +11,13 @@ import re
 import signal
 import socket
 import stat
+import struct
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from sitekit import DSATLAS, Server, built, dsatlas, fresh_atlas  # noqa: F401
+from sitekit import DSATLAS, STORAGE, Server, built, dsatlas, edit, fresh_atlas  # noqa: F401
 
 STAGING = ".site.dsatlas-build-*"
 
@@ -129,6 +130,21 @@ def test_the_site_honours_the_umask(fresh_atlas):
     assert stat.S_IMODE(tree.stat().st_mode) == 0o640
 
 
+def test_a_page_name_too_long_for_the_site_is_one_clear_error(fresh_atlas):
+    """A 254-byte page file name is fine on disk; its 256-byte .html name in the site is not."""
+    root = fresh_atlas
+    raft = root / "content" / "mechanisms" / "raft"
+    name = "a" * 251
+    (raft / f"{name}.md").write_text((raft / "leader-election.md").read_text())
+    result = dsatlas(root, "build", "--draft")  # a draft: the copy's originality finding does not stop it
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (f"build failed: {root / 'site' / 'mechanisms' / 'raft' / name}.html: File name too long; a name is "
+            "longer than the file system allows (255 bytes per name): shorten the file or folder name") in (
+        result.stderr)
+    assert "Traceback" not in result.stderr
+    assert sorted(path.name for path in root.iterdir() if path.name.startswith(".site")) == []
+
+
 def test_a_render_that_runs_past_the_deadline_fails_with_one_message(fresh_atlas):
     root = fresh_atlas
     assert dsatlas(root, "build").returncode == 0
@@ -155,6 +171,15 @@ def _exchange(port: int, request: bytes) -> bytes:
     return b"HTTP/0.9 " + code.group(1) if code else answer
 
 
+def _body(port: int, path: str) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n\r\n", 1)[1].decode()
+
+
 def test_serve_answers_malformed_requests_and_keeps_serving(fresh_atlas):
     server = Server(fresh_atlas)
     try:
@@ -178,7 +203,53 @@ def test_serve_answers_malformed_requests_and_keeps_serving(fresh_atlas):
             "head nul": b"HTTP/1.0 400 Malformed request path",
         }
         assert _exchange(port, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n") == b"HTTP/1.0 200 OK"
+
+        # A page that long-polls for the next build and is closed (connection reset) before it comes:
+        # the answer then meets a dead socket, which is the browser's business, not the terminal's.
+        build_id = _body(port, "/.dsatlas/build")
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as gone:
+            gone.sendall(f"GET /.dsatlas/build?after={build_id} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            gone.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+        edit(fresh_atlas / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders, twice.")
+        server.wait_for(r"rebuilt \(incremental\) 1 page", 120)
+        assert _body(port, f"/.dsatlas/build?after={build_id}") != build_id  # the waiters were woken
+        assert _exchange(port, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n") == b"HTTP/1.0 200 OK"
     finally:
         server.stop()
     log = server.log + [server.lines.get_nowait() for _ in range(server.lines.qsize())]  # all of it: stopped
-    assert not [line for line in log if "Traceback" in line or "Exception occurred" in line], "\n".join(log)
+    noise = ("Traceback", "Exception occurred", "serve: a request from")  # the reset client is not news
+    assert not [line for line in log if any(word in line for word in noise)], "\n".join(log)
+
+
+def test_publishing_never_leaves_a_moment_without_the_site(tmp_path):
+    """Readers polling site/index.html while sites are swapped in see the old one or the new one, never
+    none: the swap is one exchange, not two renames."""
+    import threading
+
+    from dsatlas.site.build import publish_folder, staging_folder
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("0")
+    stop, missing, seen = threading.Event(), [], set()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.add((site / "index.html").read_text())
+            except FileNotFoundError:
+                missing.append(1)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for number in range(1, 301):
+            with staging_folder(site) as staged:
+                (staged / "index.html").write_text(str(number))
+                publish_folder(site, staged)
+    finally:
+        stop.set()
+        reader.join()
+    assert (site / "index.html").read_text() == "300" and len(seen) > 1
+    assert missing == []
+    assert [path.name for path in tmp_path.iterdir()] == ["site"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dsatlas.site.render import DiagramRenderer, RenderCache, RenderJob, render_key
+from dsatlas.site.render import DiagramRenderer, RenderJob, render_key
 from dsatlas.site.svg import compact_svg
 
 FLOWCHART = """flowchart LR
@@ -54,15 +54,6 @@ def test_cache_key_is_text_version_and_theme():
     assert base != render_key("flowchart TB\n a-->c", "12.3.0", "default")
     assert base != render_key("flowchart TB\n a-->b", "12.4.0", "default")
     assert base != render_key("flowchart TB\n a-->b", "12.3.0", "dark")
-
-
-def test_render_cache_round_trip(tmp_path):
-    cache = RenderCache(tmp_path)
-    cache.put({"k1": "<svg>1</svg>"})
-    cache.close()
-    again = RenderCache(tmp_path)
-    assert again.get(["k1", "k2"]) == {"k1": "<svg>1</svg>"}
-    again.close()
 
 
 def test_compact_svg_rounds_geometry_and_removes_blank_lines():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,8 +67,10 @@ class Problem:
     message: str
 
 
-def load_documents(root: Path) -> tuple[list[Document], list[Problem]]:
-    """Every page's front matter and every company and incident facts file, as positioned YAML."""
+def load_documents(root: Path, keep: Callable[[str, str], bool] | None = None
+                   ) -> tuple[list[Document], list[Problem]]:
+    """Every page's front matter and every company and incident facts file, as positioned YAML
+    (only those whose role and text `keep` accepts, when given: it is cheaper than parsing)."""
     documents: list[Document] = []
     problems: list[Problem] = []
     content = root / CONTENT_DIR
@@ -80,6 +83,8 @@ def load_documents(root: Path) -> tuple[list[Document], list[Problem]]:
         text, findings = read_text(path, shown)
         if text is None:
             problems.extend(Problem(shown, finding.line, finding.message) for finding in findings)
+            continue
+        if keep is not None and not keep(role, text):
             continue
         try:
             if role == "page":

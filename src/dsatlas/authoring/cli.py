@@ -291,21 +291,28 @@ def sources_check_links(
     interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between two requests to the "
                                    "same host."),
     retries: int = typer.Option(2, "--retries", min=0, help="Retries after a timeout, 429 or 5xx."),
-    timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="Seconds to wait for one answer."),
+    timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="Seconds one answer may take in all (a "
+                                  "server that trickles it is cut off)."),
     backoff: float = typer.Option(1.0, "--backoff", min=0.0, help="Seconds before the first retry; doubles "
                                   "with each retry (a server's Retry-After, up to 30 s, wins)."),
     max_age: float = typer.Option(7.0, "--max-age", min=0.0, help="Reuse answers younger than this many days."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask every URL again, ignoring the cache."),
+    deadline: float = typer.Option(600.0, "--deadline", min=0.0, help="Start no new request after this many "
+                                   "seconds; URLs not reached are reported unchecked."),
+    allow_host: list[str] = typer.Option(None, "--allow-host", metavar="HOST", hidden=True, help="Ask this "
+                                         "host even if it is loopback or link-local (for tests against a local "
+                                         "server; repeatable)."),
     fmt: str = FORMAT_OPTION,
     root: Path | None = ROOT_OPTION,
 ) -> None:
-    """Check every source URL over HTTP; record status and date in .dsatlas-cache/links.json.
+    """Check every source URL over HTTP; record status and date in the cache (.dsatlas-cache/store.sqlite).
 
-    Requests to one host are spaced by --interval; different hosts are checked in parallel.
+    Requests to one host are spaced by --interval; different hosts are checked in parallel. Only http(s)
+    URLs are asked, and redirects are followed only to http(s) hosts that are not loopback or link-local.
 
     'blocked' (401, 403, 429): the server answered but refuses robots; open the link in a browser.
 
-    Exit status: 1 if a link is broken.
+    Exit status: 1 if a link is broken or was left unchecked by --deadline.
     """
     from ..cli import _progress_bar
     from ..loader import load_data
@@ -324,14 +331,15 @@ def sources_check_links(
     update, finish = _progress_bar("Checking links")
     try:
         results = check_links(list(chosen.values()), cache, interval=interval, retries=retries, timeout=timeout,
-                              backoff=backoff, max_age_days=max_age, refresh=refresh, progress=update)
+                              backoff=backoff, max_age_days=max_age, refresh=refresh, progress=update,
+                              deadline=deadline, allow_hosts=frozenset(allow_host or []))
     finally:
         finish()
     rows = [{"id": source_id, "url": url, **{k: getattr(results[url], k) for k in
                                              ("status", "verdict", "checked", "final_url", "error", "attempts")},
              "cached": before.get(url) is results[url]}
             for source_id, url in chosen.items()]
-    broken = [row for row in rows if row["verdict"] == "broken"]
+    broken = [row for row in rows if row["verdict"] in ("broken", "unchecked")]
     if fmt == "json":
         _emit_json(rows)
     else:
@@ -340,10 +348,11 @@ def sources_check_links(
                 detail = row["error"] or f"HTTP {row['status']}"
                 typer.echo(f"{row['verdict']:7} {row['id']}: {detail} — {row['url']}")
         counts = {verdict: sum(1 for row in rows if row["verdict"] == verdict) for verdict in ("ok", "blocked",
-                                                                                            "broken")}
+                                                                                            "broken", "unchecked")}
+        unchecked = f", {counts['unchecked']} unchecked" if counts["unchecked"] else ""
         cached = sum(1 for row in rows if row["cached"])
-        typer.echo(f"{len(rows)} link(s): {counts['ok']} ok, {counts['blocked']} blocked, {counts['broken']} broken "
-                   f"({cached} from the cache; results in {cache.path.relative_to(atlas)})")
+        typer.echo(f"{len(rows)} link(s): {counts['ok']} ok, {counts['blocked']} blocked, {counts['broken']} broken"
+                   f"{unchecked} ({cached} from the cache; results in {cache.path.relative_to(atlas)})")
     raise typer.Exit(1 if broken else 0)
 
 

@@ -1,42 +1,57 @@
-"""Check that every source's URL still answers: politely, with retries, and remembered between runs.
+"""Check that every source's URL still answers: politely, with retries, bounded, and remembered between runs.
 
-Politeness: requests to one host are at least `interval` seconds apart (one worker per host, hosts in
-parallel). Patience: connection errors, timeouts, 429 and 5xx are retried with exponential backoff
-(a short Retry-After is honoured). Memory: results live in `.dsatlas-cache/links.json` with their
-status and the time they were checked; a URL that answered well within `max_age` days is not asked
-again unless `refresh` is set. HEAD first; servers that refuse HEAD are asked with GET.
+Politeness: requests to one host are at least `interval` seconds apart, retries included (one worker per
+host, hosts in parallel). Patience: `requests` with urllib3's `Retry` retries connection errors,
+timeouts, 429 and 5xx with exponential backoff and honours Retry-After (up to 30 s). Bounds: only http(s)
+URLs are asked, redirects are followed hop by hop only to http(s) hosts that are not loopback or
+link-local (`allow_hosts` names exceptions, for tests), one answer may take at most `timeout` seconds in all (a
+server that trickles its answer is cut off) and at most `max_bytes` of a body are read; the whole run
+starts no new URL after `deadline` seconds. Memory: results live in the store's `links` table with
+their status and the time they were checked; a URL that answered well within `max_age` days is not asked
+again unless `refresh` is set. HEAD first; servers that refuse HEAD are asked with GET. A URL whose
+check fails in an unexpected way is reported broken; the others keep their results.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import socket
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import __version__
-from ..cache import CACHE_DIR
-from ..util import write_atomic
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
 
-CACHE_FILE = "links.json"
+from .. import __version__
+from ..store import CACHE_DIR, STORE_FILE, Store, cache_key
+
 USER_AGENT = f"dsatlas-link-check/{__version__} (checks the sources cited by an atlas)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BLOCKED_STATUSES = frozenset({401, 403, 429, 999})  # the server answered but will not talk to robots
-MAX_RETRY_AFTER_S = 30.0
+MAX_RETRY_AFTER_S = 30
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+MAX_BYTES = 65536  # of a GET body: enough to know the server is sending a page
+SCHEMES = ("http", "https")
 
 
 @dataclass
 class LinkStatus:
     url: str
     status: int | None  # the final HTTP status; None when no answer came
-    verdict: str  # "ok", "blocked" (answered, refuses robots: check by hand) or "broken"
+    verdict: str  # "ok", "blocked" (answered, refuses robots: check by hand), "broken" or "unchecked"
     checked: str  # ISO timestamp (UTC) of the check
     final_url: str | None = None  # where redirects ended
     error: str | None = None
@@ -55,17 +70,19 @@ def verdict_for(status: int | None) -> str:
     return "broken"
 
 
+def _decode_status(raw: bytes) -> LinkStatus:
+    return LinkStatus(**json.loads(raw))
+
+
 class LinkCache:
-    """`.dsatlas-cache/links.json`: url → last LinkStatus, written atomically."""
+    """url → last LinkStatus, in the store's `links` table."""
 
     def __init__(self, root: Path):
-        self.path = root / CACHE_DIR / CACHE_FILE
-        self.entries: dict[str, LinkStatus] = {}
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            self.entries = {url: LinkStatus(**entry) for url, entry in raw.items()}
-        except (OSError, ValueError, TypeError):
-            self.entries = {}  # no cache yet, or an unreadable one: start afresh
+        self.root = root
+        self.path = root / CACHE_DIR / STORE_FILE
+        with Store(root) as store:
+            self.entries = {entry.url: entry for entry in store.all("links", _decode_status).values()}
+        self._changed: set[str] = set()
 
     def fresh(self, url: str, now: dt.datetime, max_age_days: float) -> LinkStatus | None:
         entry = self.entries.get(url)
@@ -77,9 +94,16 @@ class LinkCache:
             return None
         return entry if age <= dt.timedelta(days=max_age_days) else None
 
+    def record(self, result: LinkStatus) -> None:
+        if result.verdict != "unchecked":  # not asked: nothing learnt to remember
+            self.entries[result.url] = result
+            self._changed.add(result.url)
+
     def save(self) -> None:
-        data = {url: asdict(entry) for url, entry in sorted(self.entries.items())}
-        write_atomic(self.path, json.dumps(data, indent=1) + "\n")
+        changed = {cache_key("link", url): json.dumps(asdict(self.entries[url])) for url in self._changed}
+        with Store(self.root) as store:
+            store.put("links", changed)
+        self._changed.clear()
 
 
 class HostPacer:
@@ -96,68 +120,266 @@ class HostPacer:
         self._next = time.monotonic() + self.interval
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed by `_fetch`, so each hop waits its turn like any other request."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+def refusal(url: str, allow_hosts: frozenset[str] = frozenset()) -> str | None:
+    """Why this URL is not asked (not http(s), or a loopback / link-local host not allowed), or None."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in SCHEMES:
+        return f"only http(s) URLs are checked, not {parts.scheme or 'a relative'}: URLs"
+    host = parts.hostname
+    if not host:
+        return "the URL has no host"
+    if host in allow_hosts:
         return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 5
-
-
-def _fetch(url: str, method: str, timeout: float, pacer: HostPacer) -> tuple[int, str, dict]:
-    """One request, following up to MAX_REDIRECTS redirects; returns (status, final url, headers)."""
-    for _ in range(MAX_REDIRECTS + 1):
-        pacer.wait()
-        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
-        try:
-            with _OPENER.open(request, timeout=timeout) as response:
-                if method == "GET":
-                    response.read(65536)
-                return response.status, url, dict(response.headers)
-        except urllib.error.HTTPError as err:
-            headers = dict(err.headers or {})
-            location = next((v for k, v in headers.items() if k.lower() == "location"), None)
-            if err.code not in REDIRECTS or not location:
-                return err.code, url, headers
-            url = urllib.parse.urljoin(url, location)
-    raise urllib.error.URLError(f"more than {MAX_REDIRECTS} redirects")
-
-
-def check_url(url: str, pacer: HostPacer, retries: int, timeout: float, backoff: float,
-              now: Callable[[], dt.datetime]) -> LinkStatus:
-    attempts = 0
-    status: int | None = None
-    final: str | None = None
-    error: str | None = None
-    while True:
-        attempts += 1
-        retry_after = 0.0
-        try:
-            status, final, headers = _fetch(url, "HEAD", timeout, pacer)
-            if status >= 400 and status not in RETRY_STATUSES:  # many servers refuse HEAD only
-                status, final, headers = _fetch(url, "GET", timeout, pacer)
-            error = None
-            retry_after = _retry_after(headers)
-        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError, ValueError) as err:
-            reason = getattr(err, "reason", err)
-            status, final, error = None, None, f"{type(err).__name__}: {reason}"
-        transient = status is None or status in RETRY_STATUSES
-        if not transient or attempts > retries:
-            break
-        time.sleep(max(retry_after, backoff * 2 ** (attempts - 1)))
-    return LinkStatus(url, status, verdict_for(status), now().isoformat(timespec="seconds"), final, error, attempts)
-
-
-def _retry_after(headers: dict) -> float:
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
     try:
-        return min(float(value), MAX_RETRY_AFTER_S) if value is not None else 0.0
-    except ValueError:
-        return 0.0
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return None  # the request itself then fails with the resolver's message
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
+            return f"{host} is a loopback or link-local address ({address}), not a public source"
+    return None
+
+
+# ---- the per-response time cap: a timer that cuts the socket of an answer that takes too long ----------
+
+
+class _Watchdog:
+    """Shuts down the sockets of the current answer once it has taken `seconds`; one per host worker."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def arm(self, seconds: float | None = None) -> None:
+        self.disarm()
+        with self._lock:
+            self.fired = False
+            self._sockets = []
+            self._timer = threading.Timer(self.seconds if seconds is None else seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if sock is not None:
+                self._sockets.append(sock)
+                if self.fired:
+                    _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked recv in the worker thread
+    except OSError:
+        pass
+
+
+_current = threading.local()  # .watchdog of the host worker running in this thread
+
+
+def _watch(sock: socket.socket | None) -> None:
+    watchdog = getattr(_current, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(sock)
+
+
+class _Watched:
+    """Hands each connection's socket to the current watchdog: when opened, and for every answer."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        _watch(sock)
+        return sock
+
+    def getresponse(self, *args, **kwargs):
+        _watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _Adapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _HTTPSPool}
+
+
+class _TooSlow(Exception):
+    pass
+
+
+class _PacedRetry(Retry):
+    """urllib3's Retry (Retry-After honoured) with every retry waiting its host's turn.
+
+    The backoff is `backoff_factor` before the first retry, doubling after (urllib3 waits 0 first), and
+    an answer cut off by the watchdog is not retried.
+    """
+
+    pacer: HostPacer | None = None
+    watchdog: _Watchdog | None = None
+
+    def new(self, **kw):
+        retry = super().new(**kw)
+        retry.pacer, retry.watchdog = self.pacer, self.watchdog
+        return retry
+
+    def get_backoff_time(self) -> float:
+        return min(self.backoff_max, self.backoff_factor * 2 ** (len(self.history) - 1)) if self.history else 0.0
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if self.watchdog is not None and self.watchdog.fired:
+            raise MaxRetryError(_pool, url or "", _TooSlow())
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None) -> None:
+        if self.watchdog is not None:
+            if self.watchdog.fired:
+                raise MaxRetryError(None, "", _TooSlow())
+            self.watchdog.disarm()  # waiting is not the server's time
+        super().sleep(response)
+        if self.pacer is not None:
+            self.pacer.wait()
+        if self.watchdog is not None:
+            self.watchdog.arm()
+
+
+@dataclass
+class _Limits:
+    retries: int
+    timeout: float  # one answer, all of it
+    backoff: float
+    max_bytes: int
+    allow_hosts: frozenset[str]
+    deadline: float  # time.monotonic() after which no new URL is started
+
+
+class _HostChecker:
+    """Checks the URLs of one host, one request at a time, on its own session."""
+
+    def __init__(self, interval: float, limits: _Limits):
+        self.limits = limits
+        self.pacer = HostPacer(interval)
+        self.watchdog = _Watchdog(limits.timeout)
+        retry = _PacedRetry(total=limits.retries, redirect=False, status_forcelist=RETRY_STATUSES,
+                            allowed_methods=frozenset({"HEAD", "GET"}), backoff_factor=limits.backoff,
+                            respect_retry_after_header=True, retry_after_max=MAX_RETRY_AFTER_S,
+                            raise_on_status=False, raise_on_redirect=False)
+        retry.pacer, retry.watchdog = self.pacer, self.watchdog
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "*/*"})
+        self.session.trust_env = False  # no proxy from the environment: the policy applies to the real host
+        adapter = _Adapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.watchdog.disarm()
+        self.session.close()
+
+    def check(self, url: str, now: Callable[[], dt.datetime]) -> LinkStatus:
+        _current.watchdog = self.watchdog
+        try:
+            status, final, error, attempts = self._head_then_get(url)
+        except _Refused as refused:
+            status, final, error, attempts = None, refused.url, str(refused), 1
+        except (requests.RequestException, Urllib3Error, OSError) as err:  # the body is read by urllib3
+            status, final, attempts = None, None, self.limits.retries + 1
+            error = (f"the answer took longer than {self.limits.timeout:g} s (--timeout)" if self.watchdog.fired
+                     else f"{type(err).__name__}: {_reason(err)}")
+        finally:
+            self.watchdog.disarm()
+            _current.watchdog = None
+        return LinkStatus(url, status, verdict_for(status), now().isoformat(timespec="seconds"), final, error,
+                          attempts)
+
+    def _head_then_get(self, url: str) -> tuple[int, str, str | None, int]:
+        status, final, attempts = self._follow(url, "HEAD")
+        if status >= 400 and status not in RETRY_STATUSES:  # many servers refuse HEAD only
+            status, final, more = self._follow(url, "GET")
+            attempts += more
+        return status, final, None, attempts
+
+    def _follow(self, url: str, method: str) -> tuple[int, str, int]:
+        """One request, following up to MAX_REDIRECTS allowed redirects; (status, final url, attempts)."""
+        attempts = 0
+        for _ in range(MAX_REDIRECTS + 1):
+            reason = refusal(url, self.limits.allow_hosts)
+            if reason:
+                raise _Refused(url, reason if attempts == 0 else f"a redirect to {url} was not followed: {reason}")
+            self.pacer.wait()
+            self.watchdog.arm(max(0.01, min(self.limits.timeout, self.limits.deadline - time.monotonic())))
+            with self.session.request(method, url, stream=True, allow_redirects=False,
+                                      timeout=(self.limits.timeout, self.limits.timeout)) as response:
+                retried = getattr(response.raw, "retries", None)
+                attempts += 1 + (len(retried.history) if retried is not None else 0)
+                location = response.headers.get("Location")
+                if response.status_code in REDIRECTS and location:
+                    url = urllib.parse.urljoin(url, location)
+                    continue
+                if method == "GET":
+                    self._read_some(response)
+                if self.watchdog.fired:  # a cut-off answer can look complete: its headers end at the cut
+                    raise requests.ConnectionError("cut off by the time cap")
+                return response.status_code, url, attempts
+        raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+    def _read_some(self, response: requests.Response) -> None:
+        """Up to max_bytes of the body, as it arrives, until the watchdog says the answer took too long."""
+        read = 0
+        while read < self.limits.max_bytes:
+            chunk = response.raw.read1(min(16384, self.limits.max_bytes - read))
+            if not chunk:
+                break
+            read += len(chunk)
+
+
+class _Refused(Exception):
+    def __init__(self, url: str, reason: str):
+        super().__init__(reason)
+        self.url = url
+
+
+def _reason(err: BaseException) -> str:
+    """The innermost cause urllib3 wrapped, in one line."""
+    while True:
+        inner = getattr(err, "reason", None) or (err.args[0] if err.args and isinstance(err.args[0],
+                                                                                         BaseException) else None)
+        if not isinstance(inner, BaseException) or inner is err:
+            return str(err).splitlines()[0] if str(err) else type(err).__name__
+        err = inner
 
 
 def check_links(
@@ -171,11 +393,16 @@ def check_links(
     refresh: bool = False,
     workers: int = 8,
     progress: Callable[[int, int], None] | None = None,
+    deadline: float = 600.0,
+    max_bytes: int = MAX_BYTES,
+    allow_hosts: frozenset[str] = frozenset(),
 ) -> dict[str, LinkStatus]:
-    """Check each URL once (cached answers reused), one paced worker per host; save the cache."""
+    """Check each URL once (cached answers reused), one paced worker per host; save what was learnt."""
     def now() -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
+    limits = _Limits(retries, timeout, backoff, max_bytes, frozenset(host.lower() for host in allow_hosts),
+                     time.monotonic() + deadline)
     results: dict[str, LinkStatus] = {}
     by_host: dict[str, list[str]] = {}
     for url in dict.fromkeys(urls):
@@ -190,18 +417,32 @@ def check_links(
         progress(len(results), total)
 
     def run_host(batch: list[str]) -> None:
-        pacer = HostPacer(interval)
-        for url in batch:
-            result = check_url(url, pacer, retries, timeout, backoff, now)
-            with lock:
-                results[url] = result
-                cache.entries[url] = result
-                if progress:
-                    progress(len(results), total)
+        checker = _HostChecker(interval, limits)
+        try:
+            for url in batch:
+                if time.monotonic() >= limits.deadline:
+                    result = LinkStatus(url, None, "unchecked", now().isoformat(timespec="seconds"),
+                                        error=f"not checked: the run's deadline of {deadline:g} s passed "
+                                        "(--deadline)")
+                else:
+                    try:
+                        result = checker.check(url, now)
+                    except Exception as err:  # noqa: BLE001 - one URL's surprise must not lose the others
+                        result = LinkStatus(url, None, "broken", now().isoformat(timespec="seconds"),
+                                            error=f"could not be checked ({type(err).__name__}: {err})")
+                with lock:
+                    results[url] = result
+                    cache.record(result)
+                    if progress:
+                        progress(len(results), total)
+        finally:
+            checker.close()
 
     if by_host:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(by_host)))) as pool:
-            for future in [pool.submit(run_host, batch) for batch in by_host.values()]:
-                future.result()
-        cache.save()
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(by_host)))) as pool:
+                for future in [pool.submit(run_host, batch) for batch in by_host.values()]:
+                    future.result()
+        finally:
+            cache.save()  # whatever was learnt, even when interrupted
     return {url: results[url] for url in dict.fromkeys(urls)}

@@ -25,13 +25,14 @@ from ..check import run_check
 from ..findings import Finding
 from ..loader import CONTENT_DIR, DATA_DIR, load_data
 from ..results import CheckResult
+from ..store import Store
 from . import config as site_config
 from .catalog import PageCatalog, SitePage, Unloadable
 from .engines import EngineError, mkdocs_build, zensical_build
 from .indexes import PROGRESS_DOC, folder_markdown, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
 from .pages import PageContext, failed_figure_html, figure_html, page_markdown
-from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderCache, RenderDeadlineExceeded, RenderFailure, RenderJob
+from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderDeadlineExceeded, RenderFailure, RenderJob
 from .svg import DIAGRAM_WIDTH_PX, MIN_LABEL_PX, label_px
 from .tree import build_tree
 
@@ -184,8 +185,8 @@ class SiteBuilder:
                 jobs[page.id] = RenderJob(renderer.key(page.diagram.text), page.diagram.text, page.path,
                                           page.diagram.start_line)
         all_jobs = list(jobs.values())
-        cache = RenderCache(self.options.root) if self.options.use_cache else None
-        svgs = cache.get([job.key for job in all_jobs]) if cache else {}
+        cache = Store(self.options.root) if self.options.use_cache else None
+        svgs = cache.get("render", [job.key for job in all_jobs], bytes.decode) if cache else {}
         missing = [job for job in all_jobs if job.key not in svgs]
         failures: list[RenderFailure] = []
         if missing:
@@ -197,7 +198,7 @@ class SiteBuilder:
                 raise BuildFailed(str(err)) from None
             svgs.update(fresh)
             if cache:
-                cache.put(fresh)
+                cache.put("render", fresh)
         if cache:
             cache.close()
         report.rendered, report.reused = len({job.key for job in missing}), len(all_jobs) - len(missing)
@@ -349,6 +350,10 @@ def staging_folder(target: Path):
     staged.mkdir(0o777)  # the umask applies, as to any folder (mkdtemp would make the site 0700)
     try:
         yield staged
+    except OSError as err:  # name the file as it would be in the site, not in the staging folder
+        if isinstance(err.filename, str) and err.filename.startswith(str(staged)):
+            err.filename = str(target) + err.filename[len(str(staged)):]
+        raise
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)

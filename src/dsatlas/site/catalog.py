@@ -1,23 +1,20 @@
 """Load, for the site: every content page with what the site draws from it (front matter, diagram).
 
 Parsing 900 pages' front matter takes ~3 s, so loaded pages are kept twice: in memory, by size and
-modification time (`dsatlas serve` reloads only the edited file), and in `.dsatlas-cache/site.sqlite`
+modification time (`dsatlas serve` reloads only the edited file), and in the store's `catalog` table
 by content hash and dsatlas's code digest (a warm `dsatlas build` parses nothing).
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import CACHE_DIR
-from ..check import code_digest
 from ..loader import CONTENT_DIR, discover, load_page
 from ..markdown import Fence
 from ..model import PageMeta
+from ..store import Store, cache_key, code_digest
 
 
 @dataclass
@@ -40,6 +37,14 @@ class Unloadable:
 
     id: str
     path: str
+
+
+def _decode_page(raw: bytes) -> SitePage | Unloadable:
+    """A cached page, only if it unpickles to one (the store drops a row this refuses)."""
+    page = pickle.loads(raw)
+    if not isinstance(page, SitePage | Unloadable):
+        raise TypeError(f"a cached catalog row holds a {type(page).__name__}")
+    return page
 
 
 class PageCatalog:
@@ -82,45 +87,23 @@ class PageCatalog:
                 keys[path] = self._key(path, path.read_bytes())
             except OSError:
                 continue
-        db = self._open() if self.use_cache else None
-        stored: dict[str, bytes] = {}
-        if db is not None:
-            wanted = list(keys.values())
-            for start in range(0, len(wanted), 500):
-                batch = wanted[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                stored.update(db.execute(f"SELECT key, page FROM page WHERE key IN ({marks})", batch))
+        store = Store(self.root) if self.use_cache else None
+        stored = store.get("catalog", keys.values(), _decode_page) if store else {}
         found: dict[Path, SitePage | Unloadable] = {}
         fresh: dict[str, bytes] = {}
         for path, key in keys.items():
             if key in stored:
-                found[path] = pickle.loads(stored[key])
+                found[path] = stored[key]
             else:
                 found[path] = self._load(path)
                 fresh[key] = pickle.dumps(found[path])
-        if db is not None:
-            try:
-                with db:
-                    db.executemany("INSERT OR REPLACE INTO page VALUES (?, ?)", fresh.items())
-            except sqlite3.Error:
-                pass
-            db.close()
+        if store:
+            store.put("catalog", fresh)
+            store.close()
         return found
 
     def _key(self, path: Path, content: bytes) -> str:
-        digest = hashlib.sha256(f"site-page\0{code_digest()}\0{path.resolve()}\0".encode())
-        digest.update(content)
-        return digest.hexdigest()
-
-    def _open(self) -> sqlite3.Connection | None:
-        try:
-            folder = self.root / CACHE_DIR
-            folder.mkdir(exist_ok=True)
-            db = sqlite3.connect(folder / "site.sqlite", timeout=30)
-            db.execute("CREATE TABLE IF NOT EXISTS page (key TEXT PRIMARY KEY, page BLOB)")
-            return db
-        except (OSError, sqlite3.Error):
-            return None  # a read-only checkout still builds, just without a cache
+        return cache_key("site-page", code_digest(), str(path.resolve()), content)
 
     def _load(self, path: Path) -> SitePage | Unloadable:
         page = load_page(path, self.root)

@@ -3,26 +3,24 @@
 Readers must see diagrams offline and with JavaScript off, so nothing is drawn in their browser. One
 headless Chromium serves the whole build; each core gets its own context with the pinned
 `mermaid.min.js` loaded once, and pulls diagrams from a shared queue. Every request the page makes is
-a local file or refused, so a render never touches the network. Results are cached in
-`.dsatlas-cache/render.sqlite` by (diagram text, Mermaid version, theme), so a warm build renders
-nothing and an edit re-renders one diagram.
+a local file or refused, so a render never touches the network. Results are cached in the store's
+`render` table by (diagram text, Mermaid version, theme), so a warm build renders nothing and an edit
+re-renders one diagram.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html
 import os
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import CACHE_DIR
 from ..engine import _error_result, find_mermaid_js, mermaid_version
+from ..store import cache_key
 from .svg import compact_svg
 
 # Bump when the Mermaid configuration or the SVG post-processing changes: old cache entries then miss.
@@ -84,7 +82,7 @@ class RenderFailure:
 
 
 def render_key(text: str, mermaid: str, theme: str) -> str:
-    return hashlib.sha256(f"render\0{RENDER_FORMAT}\0{mermaid}\0{theme}\0{text}".encode()).hexdigest()
+    return cache_key("render", RENDER_FORMAT, mermaid, theme, text)
 
 
 def find_chromium() -> Path:
@@ -98,43 +96,6 @@ def find_chromium() -> Path:
         "Chromium is not installed at /usr/bin/chromium: run `scripts/ensure-chromium.sh` (it installs "
         "Debian's `chromium` package with apt-get), or set DSATLAS_CHROMIUM to a Chromium binary"
     )
-
-
-class RenderCache:
-    """SVGs by render key, in one SQLite file beside the check cache."""
-
-    def __init__(self, root: Path):
-        try:
-            folder = root / CACHE_DIR
-            folder.mkdir(exist_ok=True)
-            self._db = sqlite3.connect(folder / "render.sqlite", timeout=30)
-            self._db.execute("CREATE TABLE IF NOT EXISTS svg (key TEXT PRIMARY KEY, svg TEXT)")
-        except (OSError, sqlite3.Error):
-            self._db = None  # a read-only checkout still builds, just without a cache
-
-    def get(self, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        if self._db is None:
-            return found
-        for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            found.update(self._db.execute(f"SELECT key, svg FROM svg WHERE key IN ({marks})", batch))
-        return found
-
-    def put(self, svgs: dict[str, str]) -> None:
-        if self._db is None or not svgs:
-            return
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO svg VALUES (?, ?)", svgs.items())
-        except sqlite3.Error:
-            pass
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
 
 
 class DiagramRenderer:
