@@ -15,6 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 
 MERMAID_JS = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
+# Mermaid's `maxTextSize` (default config): a longer diagram renders as a "Maximum text size in diagram
+# exceeded" box instead of the drawing. Mermaid counts UTF-16 code units. MermaidEngine.text_limit() reads
+# the pinned release's own value (the tests compare them).
+MAX_TEXT_SIZE = 50_000
+
+
+def text_size(text: str) -> int:
+    """Length as Mermaid (JavaScript) counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def over_text_limit(text: str) -> bool:
+    return text_size(text) > MAX_TEXT_SIZE
 
 # The bundled DOMPurify finds no window and returns an object without hooks or sanitize; Mermaid calls
 # both. In V8 there is no DOM to sanitise, so the hooks are no-ops and sanitize is the identity.
@@ -158,6 +171,10 @@ class MermaidEngine:
         ctx, self._ctx = self._ctx, None
         if ctx is not None:
             ctx.close()
+
+    def text_limit(self) -> int:
+        """The pinned Mermaid's configured maxTextSize."""
+        return int(self._ctx.eval("mermaid.mermaidAPI.getConfig().maxTextSize"))
 
     def parse(self, text: str) -> ParseResult:
         self._ctx.call("__dsatlasParse", text)

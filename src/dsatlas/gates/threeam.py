@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..markdown import section_table
+from ..markdown import THREE_AM_HEADING as HEADING
 from .base import PageContext, Rule
 
-HEADING = "What breaks at 3 AM"
 COLUMNS = ("symptom", "detection", "mitigation", "recovery")
 MIN_ROWS = 3
 THRESHOLD_RE = re.compile(
@@ -33,9 +32,9 @@ RULES = [
 
 
 def check(ctx: PageContext) -> None:
-    if ctx.page.meta is None:
+    if ctx.page.meta is None or ctx.page.document is None:
         return
-    heading_line, table = section_table(ctx.page.body, ctx.page.body_line, HEADING)
+    heading_line, table = ctx.page.document.three_am
     if heading_line is None:
         ctx.at_line("ATL701", f"no '## {HEADING}' section: add it with the failure table",
                     ctx.page.body_line)

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..loader import CONTENT_DIR, discover, load_page
-from ..markdown import Fence, section_table
+from ..markdown import Document, Fence
 from ..model import PageMeta
 from ..store import Store, cache_key, code_digest
-
-THREE_AM_HEADING = "What breaks at 3 AM"
 
 
 @dataclass(frozen=True)
@@ -35,6 +33,7 @@ class SitePage:
     body: str
     body_line: int
     diagram: Fence | None
+    document: Document  # the body, parsed once by the loader
     symptoms: list[Symptom] = field(default_factory=list)
 
     @property
@@ -50,9 +49,9 @@ class Unloadable:
     path: str
 
 
-def symptoms_of(body: str, body_line: int) -> list[Symptom]:
-    """The Symptom and Detection cells of the page's 3 AM table, in order."""
-    _, table = section_table(body, body_line, THREE_AM_HEADING)
+def symptoms_of(document: Document) -> list[Symptom]:
+    """The Symptom and Detection cells of the page's 3 AM table (the one the 3am gate checks), in order."""
+    _, table = document.three_am
     if table is None:
         return []
     header = [cell.lower() for cell in table.header]
@@ -140,4 +139,4 @@ class PageCatalog:
         if page.meta is None:
             return Unloadable(page_id, page.path)
         return SitePage(id=page_id, path=page.path, meta=page.meta, body=page.body, body_line=page.body_line,
-                        diagram=page.diagram, symptoms=symptoms_of(page.body, page.body_line))
+                        diagram=page.diagram, document=page.document, symptoms=symptoms_of(page.document))
