@@ -41,7 +41,8 @@ def test_link_columns_point_at_each_target():
 def test_the_gate_and_the_site_read_the_same_3am_table(atlas):
     # a decoy section inside a fence that also holds a ``` line, then the real table with one weak row
     decoy = ("````text\n```\n## What breaks at 3 AM\n\n| Symptom | Detection | Mitigation | Recovery |\n"
-             "|---|---|---|---|\n| decoy | none | none | none |\n```\n````\n\n")
+             "|---|---|---|---|\n| decoy | none | none | none |\n```\n````\n\n"
+             "## Capacity\n\n| Symptom | Detection |\n|---|---|\n| other table | none |\n\n")
     edit(atlas / STORAGE, "## What breaks at 3 AM", decoy + "## What breaks at 3 AM")
     edit(atlas / STORAGE, "| Disk usage above 85% |", "| Disk usage is high |")
     gate = [line for path, code, line in check_codes(atlas) if path == str(STORAGE) and code == "ATL703"]

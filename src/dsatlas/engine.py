@@ -201,7 +201,8 @@ def _error_result(message: str) -> ParseResult:
     line_match = _LINE_RE.search(message)
     col_match = _COL_RE.search(message)
     summary = message.strip()
-    expecting = _EXPECTING_RE.search(summary)
+    at = summary.find("Expecting ")  # matched from the first one only: a later one cannot succeed where it failed
+    expecting = _EXPECTING_RE.match(summary, at) if at != -1 else None
     if expecting:
         tokens = expecting.group(1)
         if len(tokens) > 160:
