@@ -12,7 +12,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..loader import CONTENT_DIR, discover, load_page
+from ..loader import CONTENT_DIR, FileRefused, discover, load_page, read_capped
 from ..markdown import Document, Fence
 from ..model import PageMeta
 from ..store import Store, cache_key, code_digest
@@ -112,9 +112,9 @@ class PageCatalog:
         keys: dict[Path, str] = {}
         for path in paths:
             try:
-                keys[path] = self._key(path, path.read_bytes())
-            except OSError:
-                continue
+                keys[path] = self._key(path, read_capped(path))
+            except (OSError, FileRefused):
+                continue  # `dsatlas check` (run first) reports it
         store = Store(self.root) if self.use_cache else None
         stored = store.get("catalog", keys.values(), _decode_page) if store else {}
         found: dict[Path, SitePage | Unloadable] = {}
