@@ -140,3 +140,13 @@ def test_the_pre_commit_hook_runs_the_real_check_on_what_the_commit_changes(repo
     edit(repo_atlas / "data/sources/acme-blog-2023.yaml", "publisher: ", "publisher_name: ")
     git(repo_atlas, "add", "data/sources/acme-blog-2023.yaml")
     assert hook_exit() == 1
+
+
+def test_before_the_first_commit_head_means_everything_is_new(tmp_path):
+    shutil.copytree(FIXTURE_ATLAS, tmp_path / "atlas")
+    git(tmp_path / "atlas", "init", "-q")
+    git(tmp_path / "atlas", "add", "content")
+    targets = checked(tmp_path / "atlas")
+    assert len(targets) == 20 + 4 and STORAGE in targets  # the staged pages and the untracked records
+    with pytest.raises(ValueError, match="no commit 'main'"):
+        checked(tmp_path / "atlas", "main")
