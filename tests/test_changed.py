@@ -57,10 +57,11 @@ def test_committed_staged_unstaged_and_untracked_pages_are_checked(repo_atlas):
     edit(repo_atlas / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders, durably.")
     shutil.copy(repo_atlas / STORAGE, repo_atlas / "content/systems/acme/untracked.md")
     (repo_atlas.parent / "outside.md").write_text("not part of the atlas\n")
-    assert checked(repo_atlas, base) == ["content/systems/acme/architecture.md",
+    (repo_atlas / 'content/new\n"line".md').write_text("a name git would quote\n")
+    assert checked(repo_atlas, base) == ['content/new\n"line".md', "content/systems/acme/architecture.md",
                                          "content/systems/acme/request-flow.md",
                                          STORAGE, "content/systems/acme/untracked.md"]
-    assert checked(repo_atlas) == ["content/systems/acme/request-flow.md", STORAGE,
+    assert checked(repo_atlas) == ['content/new\n"line".md', "content/systems/acme/request-flow.md", STORAGE,
                                    "content/systems/acme/untracked.md"]
 
 
