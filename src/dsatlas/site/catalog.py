@@ -15,7 +15,7 @@ from pathlib import Path
 from ..loader import CONTENT_DIR, FileRefused, discover, load_page, read_capped
 from ..markdown import Document, Fence
 from ..model import PageMeta
-from ..store import Store, cache_key, code_digest
+from ..store import Store, cache_key, code_digest, load_values
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def symptoms_of(document: Document) -> list[Symptom]:
 
 def _decode_page(raw: bytes) -> SitePage | Unloadable:
     """A cached page, only if it unpickles to one (the store drops a row this refuses)."""
-    page = pickle.loads(raw)
+    page = load_values(raw)
     if not isinstance(page, SitePage | Unloadable):
         raise TypeError(f"a cached catalog row holds a {type(page).__name__}")
     return page
