@@ -49,7 +49,14 @@ def check_codes(root: Path, *paths: Path) -> list[tuple[str, str, int]]:
     return [(finding.path, finding.code, finding.line) for finding in result.findings]
 
 
+def replaced(text: str, old: str, new: str, count: int = 1) -> str:
+    """`text.replace(old, new, count)` that fails the test when `old` is not there (or `new` is `old`):
+    an edit that changes nothing would test the unedited fixture."""
+    assert old in text, f"{old!r} is not in the text being edited"
+    assert old != new, f"editing {old!r} into itself changes nothing"
+    return text.replace(old, new, count)
+
+
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count))
+    """Replace `old` in the file at `path`; fails when `old` is not in it (see `replaced`)."""
+    path.write_text(replaced(path.read_text(), old, new, count))

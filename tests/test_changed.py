@@ -57,10 +57,11 @@ def test_committed_staged_unstaged_and_untracked_pages_are_checked(repo_atlas):
     edit(repo_atlas / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders, durably.")
     shutil.copy(repo_atlas / STORAGE, repo_atlas / "content/systems/acme/untracked.md")
     (repo_atlas.parent / "outside.md").write_text("not part of the atlas\n")
-    assert checked(repo_atlas, base) == ["content/systems/acme/architecture.md",
+    (repo_atlas / 'content/new\n"line".md').write_text("a name git would quote\n")
+    assert checked(repo_atlas, base) == ['content/new\n"line".md', "content/systems/acme/architecture.md",
                                          "content/systems/acme/request-flow.md",
                                          STORAGE, "content/systems/acme/untracked.md"]
-    assert checked(repo_atlas) == ["content/systems/acme/request-flow.md", STORAGE,
+    assert checked(repo_atlas) == ['content/new\n"line".md', "content/systems/acme/request-flow.md", STORAGE,
                                    "content/systems/acme/untracked.md"]
 
 
@@ -140,3 +141,13 @@ def test_the_pre_commit_hook_runs_the_real_check_on_what_the_commit_changes(repo
     edit(repo_atlas / "data/sources/acme-blog-2023.yaml", "publisher: ", "publisher_name: ")
     git(repo_atlas, "add", "data/sources/acme-blog-2023.yaml")
     assert hook_exit() == 1
+
+
+def test_before_the_first_commit_head_means_everything_is_new(tmp_path):
+    shutil.copytree(FIXTURE_ATLAS, tmp_path / "atlas")
+    git(tmp_path / "atlas", "init", "-q")
+    git(tmp_path / "atlas", "add", "content")
+    targets = checked(tmp_path / "atlas")
+    assert len(targets) == 20 + 4 and STORAGE in targets  # the staged pages and the untracked records
+    with pytest.raises(ValueError, match="no commit 'main'"):
+        checked(tmp_path / "atlas", "main")

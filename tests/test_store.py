@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -147,3 +148,31 @@ def test_a_changed_gate_is_never_answered_from_the_cache(atlas, tmp_path):
     assert again["cached"] < 20
     messages = {finding["message"] for finding in again["findings"] if finding["path"] == RELAY}
     assert any(message.startswith("no such source 'acme-10k-2024'") for message in messages)
+
+
+class _RunsACommand:
+    """What a poisoned cache row could hold: a pickle that calls a function when it is loaded."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_the_site_catalog_loads_only_values_from_the_cache(atlas, tmp_path, capfd):
+    from dsatlas.site.catalog import PageCatalog
+
+    fresh, _ = PageCatalog(atlas).load()
+    again, _ = PageCatalog(atlas).load()  # from the store: the same pages, and no complaint
+    assert [page.id for page in again] == [page.id for page in fresh] and capfd.readouterr().err == ""
+    marker = tmp_path / "ran"
+    poison = pickle.dumps(_RunsACommand(marker))
+    with sqlite3.connect(atlas / STORE) as db:
+        db.execute("UPDATE catalog SET value = ?, crc = ?", (poison, zlib.crc32(poison)))
+    db.close()
+    loaded, _ = PageCatalog(atlas).load()
+    assert not marker.exists()
+    assert [page.meta for page in loaded] == [page.meta for page in fresh]
+    [message] = capfd.readouterr().err.splitlines()
+    assert f"{len(fresh)} row(s) of the catalog cache did not decode" in message

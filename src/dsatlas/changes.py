@@ -132,17 +132,22 @@ def changed_names(root: Path, ref: str) -> list[str]:
     """Paths relative to `root` changed since `ref`: in commits, staged, unstaged, deleted or untracked."""
     if not ref or ref.startswith("-"):
         raise ValueError("a git ref cannot start with '-' (git would read it as an option)")
-    commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
-                  error=f"no commit {ref!r} in this repository").strip()
+    try:
+        base = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+                    error=f"no commit {ref!r} in this repository").strip()
+    except ValueError:
+        if ref != "HEAD" or _git(root, "rev-list", "-n", "1", "--all"):
+            raise
+        base = _git(root, "hash-object", "-t", "tree", "--stdin").strip()  # before the first commit: all is new
     diff = _git(root, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--relative",
-                "--end-of-options", commit, "--")
+                "--end-of-options", base, "--")
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--")
     return sorted({name for name in (diff + untracked).split("\0") if name})
 
 
 def _git(root: Path, *args: str, error: str | None = None) -> str:
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True)
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise ValueError("git is not installed: --changed needs it") from None
     if result.returncode != 0:

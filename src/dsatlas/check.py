@@ -11,14 +11,25 @@ import atexit
 import json
 import multiprocessing
 import os
+from collections import ChainMap
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .findings import Finding
-from .gates import PageContext, links, originality, registry, run_page_gates, waivers, with_severity
-from .loader import CONTENT_DIR, Data, discover, load_data, load_diagram_file, load_page
-from .markdown import find_links
+from .gates import PageContext, links, originality, page_gates, registry, run_page_gates, waivers, with_severity
+from .loader import (
+    CONTENT_DIR,
+    Data,
+    FileRefused,
+    Page,
+    discover,
+    load_data,
+    load_diagram_file,
+    load_markdown_diagrams,
+    load_page,
+    read_capped,
+)
 from .profiles import profile
 from .results import CheckResult, PageSummary
 from .store import Store, cache_key, code_digest
@@ -68,16 +79,56 @@ def _decode_parse(raw: bytes) -> dict:
     return ParseResult.from_dict(json.loads(raw)).to_dict()
 
 
-def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) -> tuple[PageSummary, dict]:
-    """Load one file, parse its diagram (or reuse a cached parse), and run the page gates."""
-    from .diagram import build_structure
-    from .engine import ParseResult
+DIAGRAMS_ONLY_GATES = ("syntax",)  # `check --diagrams-only`: Mermaid's parser and diagram safety, nothing else
 
+
+def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict],
+            diagrams_only: bool = False) -> tuple[PageSummary, dict]:
+    """Load one file, parse its diagram (or reuse a cached parse), and run the page gates."""
+    if diagrams_only:
+        return _analyse_diagrams(path, root, data, parse_cache)
     page = load_diagram_file(path, root) if path.suffix == ".mmd" else load_page(path, root)
+    ctx, new_parses = _parse_diagram(page, data, parse_cache)
+    run_page_gates(ctx)  # a .mmd file or broken front matter has no profile: only the diagram gates run
+    summary = PageSummary(
+        path=page.path,
+        id=page.id,
+        findings=page.findings + ctx.findings,
+        diagram_line=page.diagram.start_line if page.diagram else 1,
+        fingerprint=ctx.structure.fingerprint() if ctx.structure else None,
+    )
+    if page.meta is not None:
+        summary.links = [(link.target, link.line, link.col) for link in page.document.links]
+        summary.related = [(item, *page.line_of("related", index)) for index, item in enumerate(page.meta.related)]
+        summary.waived = waivers.waived_codes(page.meta)
+    return summary, new_parses
+
+
+def _analyse_diagrams(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) -> tuple[PageSummary, dict]:
+    """Every ```mermaid block of any Markdown file (or a whole .mmd file), each at its own file line."""
+    pages = [load_diagram_file(path, root)] if path.suffix == ".mmd" else load_markdown_diagrams(path, root)
+    gates = [gate for gate in page_gates() if gate.__name__.rsplit(".", 1)[-1] in DIAGRAMS_ONLY_GATES]
+    findings: list[Finding] = []
+    new_parses: dict[str, dict] = {}
+    for page in pages:
+        ctx, parses = _parse_diagram(page, data, ChainMap(new_parses, parse_cache))
+        ctx.rules = registry()
+        for gate in gates:
+            gate.check(ctx)
+        findings.extend(page.findings + ctx.findings)
+        new_parses.update(parses)
+    return PageSummary(path=pages[0].path, id=None, findings=findings), new_parses
+
+
+def _parse_diagram(page: Page, data: Data, parse_cache) -> tuple[PageContext, dict[str, dict]]:
+    """The page's context for the gates: its diagram parsed by Mermaid, or the cached parse of that text."""
+    from .diagram import build_structure
+    from .engine import ParseResult, over_text_limit
+
     parse = None
     structure = None
     new_parses: dict[str, dict] = {}
-    if page.diagram is not None:
+    if page.diagram is not None and not over_text_limit(page.diagram.text):  # the syntax gate says why
         key = parse_key(page.diagram.text, _mermaid_version())
         cached = parse_cache.get(key)
         if cached is not None:
@@ -89,19 +140,7 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) ->
             structure = build_structure(parse.diagram_type, parse.structure, page.diagram.text)
     page_profile = profile(page.meta.kind) if page.meta else None
     ctx = PageContext(page=page, data=data, profile=page_profile, parse=parse, structure=structure)
-    run_page_gates(ctx)  # a .mmd file or broken front matter has no profile: only the diagram gates run
-    summary = PageSummary(
-        path=page.path,
-        id=page.id,
-        findings=page.findings + ctx.findings,
-        diagram_line=page.diagram.start_line if page.diagram else 1,
-        fingerprint=structure.fingerprint() if structure else None,
-    )
-    if page.meta is not None:
-        summary.links = [(link.target, link.line, link.col) for link in find_links(page.body, page.body_line)]
-        summary.related = [(item, *page.line_of("related", index)) for index, item in enumerate(page.meta.related)]
-        summary.waived = waivers.waived_codes(page.meta)
-    return summary, new_parses
+    return ctx, new_parses
 
 
 _mermaid_cache: str | None = None
@@ -124,8 +163,8 @@ def _mermaid_version() -> str:
 _worker_state: dict = {}
 
 
-def _worker_init(root: str, data: Data, parse_cache: dict[str, dict]) -> None:
-    _worker_state.update(root=Path(root), data=data, parse_cache=parse_cache)
+def _worker_init(root: str, data: Data, parse_cache: dict[str, dict], diagrams_only: bool = False) -> None:
+    _worker_state.update(root=Path(root), data=data, parse_cache=parse_cache, diagrams_only=diagrams_only)
     atexit.register(_worker_exit)
 
 
@@ -143,15 +182,16 @@ def _worker_run(paths: list[str]) -> list[tuple[str, str, dict]]:
     out = []
     for raw in paths:
         summary, parses = _safe_analyse(Path(raw), _worker_state["root"], _worker_state["data"],
-                                        _worker_state["parse_cache"])
+                                        _worker_state["parse_cache"], _worker_state["diagrams_only"])
         out.append((raw, summary.to_json(), parses))
     return out
 
 
-def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict) -> tuple[PageSummary, dict]:
+def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict, diagrams_only: bool = False
+                  ) -> tuple[PageSummary, dict]:
     """A bug in a gate must not take the whole run down: it becomes a finding on that file."""
     try:
-        return analyse(path, root, data, parse_cache)
+        return analyse(path, root, data, parse_cache, diagrams_only)
     except Exception as err:  # noqa: BLE001 - reported as a finding, with what to do
         from .engine import EngineUnavailable
 
@@ -168,8 +208,8 @@ def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict) -> tupl
 # ---- the run --------------------------------------------------------------------------------------
 
 
-def page_key(path: Path, content: bytes, data: Data) -> str:
-    return cache_key("page", code_digest(), _mermaid_version(), data.digest, os.path.abspath(path), content)
+def page_key(path: Path, content: bytes, data: Data, mode: str = "page") -> str:
+    return cache_key(mode, code_digest(), _mermaid_version(), data.digest, os.path.abspath(path), content)
 
 
 def run_check(
@@ -178,19 +218,24 @@ def run_check(
     jobs: int | None = None,
     use_cache: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    diagrams_only: bool = False,
 ) -> CheckResult:
+    """Check pages; with `diagrams_only`, only the Mermaid blocks of any Markdown file (no front matter,
+    no data, no cross-page gates)."""
     records = [path for path in paths if path.suffix in (".yaml", ".yml") and path.is_file()]
     paths = [path for path in paths if path not in records]
+    if diagrams_only:
+        records = []
     unreadable: list[Finding] = []
     files = discover(paths, unreadable, root)
-    data = load_data(root)
+    data = Data() if diagrams_only else load_data(root)
     cache = Store(root) if use_cache else None
     keys: dict[Path, str] = {}
     for path in files:
         try:
-            keys[path] = page_key(path, path.read_bytes(), data)
-        except OSError:
-            keys[path] = ""
+            keys[path] = page_key(path, read_capped(path), data, "diagrams" if diagrams_only else "page")
+        except (OSError, FileRefused):
+            keys[path] = ""  # analyse reports why
     hits = cache.get("pages", [key for key in keys.values() if key], PageSummary.from_json) if cache else {}
     summaries: dict[Path, PageSummary] = {}
     todo: list[Path] = []
@@ -210,7 +255,7 @@ def run_check(
         workers = jobs or os.cpu_count() or 1
         if len(todo) <= IN_PROCESS_LIMIT or workers == 1:
             for path in todo:
-                summary, parses = _safe_analyse(path, root, data, parse_cache)
+                summary, parses = _safe_analyse(path, root, data, parse_cache, diagrams_only)
                 summaries[path] = summary
                 new_parses.update(parses)
                 parse_cache.update(parses)
@@ -223,7 +268,8 @@ def run_check(
             batches = [[str(path) for path in todo[i : i + chunk]] for i in range(0, len(todo), chunk)]
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
-                                     initializer=_worker_init, initargs=(str(root), data, parse_cache)) as pool:
+                                     initializer=_worker_init,
+                                     initargs=(str(root), data, parse_cache, diagrams_only)) as pool:
                 futures = [pool.submit(_worker_run, batch) for batch in batches]
                 for future in as_completed(futures):
                     for raw_path, raw_summary, parses in future.result():
@@ -243,7 +289,8 @@ def run_check(
     findings = list(data.findings) if _covers_data(paths, root) else []
     named = {_relative(record, root) for record in records}
     findings.extend(finding for finding in data.findings if finding.path in named and finding not in findings)
-    findings.extend(_atlas_findings(ordered, root))
+    if not diagrams_only:
+        findings.extend(_atlas_findings(ordered, root))
     findings.extend(unreadable)
     for summary in ordered:
         findings.extend(summary.findings)

@@ -60,9 +60,13 @@ def check(
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse everything again; ignore the cache."),
     root: Path | None = typer.Option(None, "--root", help="Atlas root (default: nearest folder above the "
                                         "current one with content/ or data/)."),
+    diagrams_only: bool = typer.Option(False, "--diagrams-only",
+                                       help="Any Markdown, front matter or not: run Mermaid's parser and the "
+                                       "diagram-safety checks on every ```mermaid block, nothing else."),
 ) -> None:
     """Validate pages: Mermaid's own parser, then every quality gate (see `dsatlas rules`).
 
+    With --diagrams-only, lint the Mermaid blocks of any Markdown file (a README, another project's docs).
     Exit status: 0 no errors, 1 findings, 2 usage error.
     """
     from .changes import changed_files
@@ -84,12 +88,14 @@ def check(
             _usage(f"no such file or folder: {', '.join(missing)}")
         targets = paths
     else:
-        targets = [atlas_root / folder for folder in ("content", "data") if (atlas_root / folder).is_dir()]
+        folders = ("content",) if diagrams_only else ("content", "data")
+        targets = [atlas_root / folder for folder in folders if (atlas_root / folder).is_dir()]
         if not targets:
             _usage(f"{atlas_root} has no content/ or data/ folder: pass paths, or use --root")
     progress_cb, finish = _progress_bar("Checking")
     try:
-        result = run_check(list(targets), atlas_root, jobs=jobs, use_cache=not no_cache, progress=progress_cb)
+        result = run_check(list(targets), atlas_root, jobs=jobs, use_cache=not no_cache, progress=progress_cb,
+                           diagrams_only=diagrams_only)
     except EngineUnavailable as err:
         finish()
         typer.echo(f"error: {err}", err=True)

@@ -25,8 +25,12 @@ _UNITS = (
     r"hours|d(?![a-z])|days|weeks|months|years|x(?![a-z])|×|[KMGTPE]i?B|[KMGT]b(?:ps|it/s)|bps|"
     r"[KMGT]?Hz|req/s(?:ec)?|rps|qps|QPS|RPS|TPS|ops/s)"
 )
+# Every pattern here runs on text an author wrote, up to 512 KiB of it: no nested or adjacent unbounded
+# quantifiers over the same characters (tests/test_pathological.py). An instance family ("i3en", "u-6tb1")
+# is at most 16 characters, which bounds the work per start in a long run like "a1-a1-a1-…".
+INSTANCE_TYPE = r"\b[a-z](?=[a-z-]{0,15}\d)[a-z0-9-]{0,15}\.(?:\d*+x?large|metal(?:-\d+xl)?|medium|small|micro|nano)\b"
 FIGURE_TOKEN_RE = re.compile(
-    r"(?P<instance>\b[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|metal(?:-\d+xl)?|medium|small|micro|nano)\b)"
+    r"(?P<instance>" + INSTANCE_TYPE + r")"
     r"|(?P<version>(?<![\w.\-/])v\d+(?:\.\d+)*\b)"
     r"|(?P<number>(?<![\w.\-/])[$€£]?\s?\d+(?:,\d{3})*(?:\.\d+)?"
     r"(?:-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?|:\d{2}(?::\d{2})?(?:\s?UTC)?)?"
@@ -41,13 +45,13 @@ NAMING_NUMBER_RE = re.compile(
     r"Service Unavailable|Gateway Timeout)\b",
     re.I,
 )
-_TAG_RE = re.compile(r"<[^>]+>")
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")  # a tag names an element: `<250ms per call>` is text
 _DIRECTIVE_RE = re.compile(
     r"^\s*(%%|classDef\s|class\s|style\s|linkStyle\s|accTitle\s*:|accDescr|click\s|dateFormat|axisFormat|"
     r"tickInterval|:::|---|config:|theme:|flowchart|graph\s|sequenceDiagram|stateDiagram|gantt|pie|"
     r"xychart|timeline|mindmap|quadrantChart|erDiagram|classDiagram|journey)"
 )
-UNSAFE_RE = re.compile(r"<\s*script|javascript\s*:|\bon[a-z]+\s*=|^\s*click\s.*\b(href|call)\b", re.I | re.M)
+UNSAFE_RE = re.compile(r"<\s*script|javascript\s*:|\bon[a-z]+\s*=|^[ \t]*click\s.*\b(href|call)\b", re.I | re.M)
 
 
 def plain_text(label: str) -> str:

@@ -15,6 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 
 MERMAID_JS = Path("node_modules") / "mermaid" / "dist" / "mermaid.min.js"
+# Mermaid's `maxTextSize` (default config): a longer diagram renders as a "Maximum text size in diagram
+# exceeded" box instead of the drawing. Mermaid counts UTF-16 code units. MermaidEngine.text_limit() reads
+# the pinned release's own value (the tests compare them).
+MAX_TEXT_SIZE = 50_000
+
+
+def text_size(text: str) -> int:
+    """Length as Mermaid (JavaScript) counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def over_text_limit(text: str) -> bool:
+    return text_size(text) > MAX_TEXT_SIZE
 
 # The bundled DOMPurify finds no window and returns an object without hooks or sanitize; Mermaid calls
 # both. In V8 there is no DOM to sanitise, so the hooks are no-ops and sanitize is the identity.
@@ -159,6 +172,10 @@ class MermaidEngine:
         if ctx is not None:
             ctx.close()
 
+    def text_limit(self) -> int:
+        """The pinned Mermaid's configured maxTextSize."""
+        return int(self._ctx.eval("mermaid.mermaidAPI.getConfig().maxTextSize"))
+
     def parse(self, text: str) -> ParseResult:
         self._ctx.call("__dsatlasParse", text)
         deadline = time.monotonic() + self.timeout_s
@@ -184,7 +201,8 @@ def _error_result(message: str) -> ParseResult:
     line_match = _LINE_RE.search(message)
     col_match = _COL_RE.search(message)
     summary = message.strip()
-    expecting = _EXPECTING_RE.search(summary)
+    at = summary.find("Expecting ")  # matched from the first one only: a later one cannot succeed where it failed
+    expecting = _EXPECTING_RE.match(summary, at) if at != -1 else None
     if expecting:
         tokens = expecting.group(1)
         if len(tokens) > 160:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -15,7 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding
-from .markdown import Fence, FrontMatterError, find_fences, split_front_matter
+from .markdown import Document, Fence, FrontMatterError, parse_body, split_front_matter
 from .model import CompanyFacts, IncidentFacts, PageMeta, Signal, Source
 from .yamlpos import PositionedYaml, YamlSyntaxError, load_yaml
 
@@ -35,6 +36,7 @@ class Page:
     meta_lines: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    document: Document | None = None  # the body, parsed once (None for .mmd files and unreadable ones)
     diagram: Fence | None = None
     findings: list[Finding] = field(default_factory=list)
 
@@ -50,15 +52,46 @@ class DataRecord:
     findings: list[Finding]
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
-    """Read a UTF-8 text file, refusing binary, oversized and empty files with a finding."""
+class FileRefused(Exception):
+    """A path that is not a regular file, or one larger than the limit: refused before it can hang us."""
+
+
+_NOT_REGULAR = "not a regular file (a FIFO, device or socket): only text files belong here"
+
+
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, reading at most `limit` + 1 of them.
+
+    The size check counts bytes actually read, not `st_size`: a symlink to /dev/zero or a FIFO named
+    page.md is refused before it is read (it would never end, or never start), and a file that grows
+    while being read stops at the limit. Raises FileRefused (with what to do) or OSError."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise FileRefused(_NOT_REGULAR)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Finding(shown, 1, 1, "ATL001",
-                                  f"file is {size // 1024} KiB; pages and records must be under "
-                                  f"{MAX_FILE_BYTES // 1024} KiB: split it")]
-        data = path.read_bytes()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
+            raise FileRefused(_NOT_REGULAR)
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise FileRefused(f"file is over {limit // 1024} KiB: pages and records must be under "
+                          f"{limit // 1024} KiB; split it")
+    return b"".join(chunks)
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
+    """Read a UTF-8 text file, refusing binary, oversized, empty and non-regular files with a finding."""
+    try:
+        data = read_capped(path)
+    except FileRefused as err:
+        return None, [Finding(shown, 1, 1, "ATL001", str(err))]
     except OSError as err:
         return None, [Finding(shown, 1, 1, "ATL001", f"cannot read the file: {err.strerror}")]
     if b"\x00" in data:
@@ -124,6 +157,7 @@ def load_page(path: Path, root: Path | None) -> Page:
         page.findings.append(Finding(shown, err.line, 1, "ATL002", err.message))
         return page
     page.body, page.body_line = split.body, split.body_line
+    page.document = parse_body(split.body, split.body_line)
     try:
         positioned = load_yaml(split.front_matter, line_offset=split.front_matter_line - 1)
     except YamlSyntaxError as err:
@@ -152,14 +186,41 @@ def load_diagram_file(path: Path, root: Path | None) -> Page:
     return page
 
 
+def load_markdown_diagrams(path: Path, root: Path | None) -> list[Page]:
+    """Any Markdown file, with or without front matter: one Page per ```mermaid block (`check
+    --diagrams-only`). Front matter, when present, is skipped, not validated. Never an empty list: an
+    unreadable file or an unclosed fence is a page without a diagram, carrying the finding."""
+    shown, _ = _names(path, root)
+    text, findings = read_text(path, shown)
+    if text is None:
+        return [Page(path=shown, id=None, findings=findings)]
+    try:
+        split = split_front_matter(text)
+        body, body_line = split.body, split.body_line
+    except FrontMatterError:
+        body, body_line = text, 1
+    document = parse_body(body, body_line)
+    pages = []
+    for fence in document.diagrams:
+        page = Page(path=shown, id=None, text=text, body=body, body_line=body_line, document=document)
+        if fence.end_line is None:
+            page.findings.append(Finding(shown, fence.start_line, 1, "ATL005", _UNCLOSED))
+        else:
+            page.diagram = fence
+        pages.append(page)
+    return pages or [Page(path=shown, id=None, text=text, body=body, body_line=body_line, document=document)]
+
+
+_UNCLOSED = "code fence is never closed: add the closing ``` line"
+
+
 def _single_diagram(page: Page) -> Fence | None:
-    fences = find_fences(page.body, page.body_line)
+    fences = page.document.fences
     for fence in fences:
         if fence.end_line is None:
-            page.findings.append(Finding(page.path, fence.start_line, 1, "ATL005",
-                                         "code fence is never closed: add the closing ``` line"))
+            page.findings.append(Finding(page.path, fence.start_line, 1, "ATL005", _UNCLOSED))
             return None
-    diagrams = [fence for fence in fences if fence.info == "mermaid"]
+    diagrams = page.document.diagrams
     if not diagrams:
         page.findings.append(Finding(page.path, page.body_line, 1, "ATL005",
                                      "no ```mermaid block: every page draws exactly one diagram"))
@@ -274,9 +335,9 @@ def load_data(root: Path) -> Data:
             if path.suffix not in (".yaml", ".yml"):
                 continue
             try:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-            except OSError:
-                pass
+                digest.update(path.name.encode() + b"\0" + read_capped(path) + b"\0")
+            except (OSError, FileRefused):
+                pass  # load_record below reports it
             record = load_record(path, root, model)
             data.findings.extend(record.findings)
             if record.model is not None:

@@ -1,16 +1,16 @@
-"""The Markdown side of a page: front matter, fenced blocks, the 3 AM table and links.
+"""The Markdown side of a page: front matter, then one parse of the body into blocks with line spans.
 
-Everything here returns file line numbers (1-based) so every finding can point at the right line.
+Front matter is split by hand (it is YAML, not Markdown). The body is parsed once with markdown-it-py,
+CommonMark plus tables; the result is a `Document`: fenced blocks, links (inline and reference-style),
+headings and tables, each at its 1-based file line. The loader, the gates and the site all read that
+one result, so they can never disagree about where a fence ends or which table is the 3 AM table.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-FENCE_OPEN_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([^`\s]*)[^`]*$")
-LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+THREE_AM_HEADING = "What breaks at 3 AM"
 
 
 class FrontMatterError(Exception):
@@ -45,130 +45,195 @@ def split_front_matter(text: str) -> Split:
     raise FrontMatterError("front matter is not closed: add a '---' line after the last key", 1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fence:
-    info: str  # the language word after the fence, e.g. "mermaid"
+    info: str  # the language word after the fence, lowercased, e.g. "mermaid"
     start_line: int  # file line of the opening fence
     end_line: int | None  # file line of the closing fence; None when unclosed
     text: str  # content between the fences
 
 
-def find_fences(body: str, body_line: int) -> list[Fence]:
-    """All fenced code blocks, CommonMark-style: a fence closes with the same character, at least as long."""
-    fences: list[Fence] = []
-    lines = body.split("\n")
-    index = 0
-    while index < len(lines):
-        match = FENCE_OPEN_RE.match(lines[index].rstrip("\r"))
-        if not match or (match.group(2)[0] == "`" and "`" in match.group(3)):
-            index += 1
-            continue
-        marker = match.group(2)
-        start = index
-        content: list[str] = []
-        index += 1
-        closed = False
-        while index < len(lines):
-            stripped = lines[index].rstrip("\r")
-            candidate = stripped.strip()
-            if (
-                len(stripped) - len(stripped.lstrip(" ")) <= 3
-                and candidate
-                and set(candidate) == {marker[0]}
-                and len(candidate) >= len(marker)
-            ):
-                closed = True
-                break
-            content.append(stripped)
-            index += 1
-        fences.append(
-            Fence(
-                info=match.group(3).lower(),
-                start_line=body_line + start,
-                end_line=body_line + index if closed else None,
-                text="\n".join(content),
-            )
-        )
-        index += 1
-    return fences
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 for `#`, 2 for `##`…
+    text: str
+    line: int
+    last_line: int  # the same line, or the `===` underline of a setext heading
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str  # as written (not URL-encoded)
+    line: int  # where the target is written: the link itself, or its reference definition
+    col: int
 
 
 @dataclass
 class Table:
-    heading_line: int
+    heading_line: int | None  # the heading the table sits under, if any
     header: list[str]
     header_line: int
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (file line, cells)
 
 
-def _cells(line: str) -> list[str]:
-    inner = line.strip()
-    if inner.startswith("|"):
-        inner = inner[1:]
-    if inner.endswith("|") and not inner.endswith("\\|"):
-        inner = inner[:-1]
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", inner)]
-
-
-def section_table(body: str, body_line: int, heading: str) -> tuple[int | None, Table | None]:
-    """Find `## <heading>` and the first table under it (before the next heading of any level)."""
-    lines = body.split("\n")
-    in_fence = False
-    heading_index = None
-    for index, line in enumerate(lines):
-        if FENCE_OPEN_RE.match(line):
-            in_fence = not in_fence
-        if in_fence:
-            continue
-        match = HEADING_RE.match(line)
-        if heading_index is None:
-            if match and match.group(2).strip().lower() == heading.lower():
-                heading_index = index
-            continue
-        if match:
-            break
-        if line.strip().startswith("|"):
-            table_lines = []
-            for offset, candidate in enumerate(lines[index:]):
-                if not candidate.strip().startswith("|"):
-                    break
-                table_lines.append((index + offset, candidate))
-            header = _cells(table_lines[0][1])
-            table = Table(heading_index + body_line, header, table_lines[0][0] + body_line)
-            for number, raw in table_lines[1:]:
-                cells = _cells(raw)
-                if all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell):
-                    continue
-                table.rows.append((number + body_line, cells))
-            return heading_index + body_line, table
-    return (heading_index + body_line if heading_index is not None else None), None
-
-
 @dataclass
-class Link:
-    target: str
-    line: int
-    col: int
+class Document:
+    """One page body, parsed once. Every line is a file line."""
+
+    body_line: int
+    fences: list[Fence] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)  # top-level ones (not inside quotes or lists)
+    links: list[Link] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # top-level ones
+
+    @property
+    def diagrams(self) -> list[Fence]:
+        return [fence for fence in self.fences if fence.info == "mermaid"]
+
+    def first_heading(self, level: int = 1) -> Heading | None:
+        return next((heading for heading in self.headings if heading.level == level), None)
+
+    def section_table(self, title: str) -> tuple[int | None, Table | None]:
+        """The heading titled `title` (any level) and the first table under it, before the next heading."""
+        wanted = title.strip().lower()
+        for index, heading in enumerate(self.headings):
+            if heading.text.strip().lower() != wanted:
+                continue
+            end = self.headings[index + 1].line if index + 1 < len(self.headings) else None
+            for table in self.tables:
+                if table.header_line > heading.line and (end is None or table.header_line < end):
+                    return heading.line, table
+            return heading.line, None
+        return None, None
+
+    @property
+    def three_am(self) -> tuple[int | None, Table | None]:
+        """The 3 AM section's heading line and its table: the gate and the site both read this."""
+        return self.section_table(THREE_AM_HEADING)
 
 
-def find_links(body: str, body_line: int) -> list[Link]:
-    """Markdown links outside code fences."""
-    links: list[Link] = []
-    in_fence = False
-    for index, line in enumerate(body.split("\n")):
-        if FENCE_OPEN_RE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        for match in LINK_RE.finditer(line):
-            links.append(Link(match.group(2), body_line + index, match.start(2) + 1))
-    return links
+_parser = None
 
 
-def first_heading(body: str, body_line: int) -> tuple[int, str] | None:
-    for index, line in enumerate(body.split("\n")):
-        match = HEADING_RE.match(line)
-        if match and len(match.group(1)) == 1:
-            return body_line + index, match.group(2)
+def _markdown_it():
+    global _parser
+    if _parser is None:
+        from markdown_it import MarkdownIt
+
+        parser = MarkdownIt("commonmark").enable("table")
+        parser.normalizeLink = lambda url: url  # keep targets as written: they are compared with page ids
+        parser.validateLink = lambda url: True  # every target is a link here; the site decides what is safe
+        _parser = parser
+    return _parser
+
+
+def parse_body(body: str, body_line: int = 1) -> Document:
+    """Parse a page body (or any Markdown text) whose first line is file line `body_line`."""
+    env: dict = {}
+    tokens = _markdown_it().parse(body, env)
+    lines = body.split("\n")
+    doc = Document(body_line=body_line)
+    heading: Heading | None = None
+    table: Table | None = None
+    in_head = False
+    link_cursor: dict[int, int] = {}
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("fence",) and token.map:
+            doc.fences.append(_fence(token, lines, body_line))
+        elif kind == "heading_open" and token.map and token.level == 0:
+            heading = Heading(int(token.tag[1:]), tokens[index + 1].content.strip(), body_line + token.map[0],
+                              body_line + token.map[1] - 1)
+            doc.headings.append(heading)
+        elif kind == "table_open" and token.map and token.level == 0:
+            table = Table(heading.line if heading else None, [], body_line + token.map[0])
+            doc.tables.append(table)
+        elif kind == "table_close":
+            table = None
+        elif kind in ("thead_open", "thead_close"):
+            in_head = kind == "thead_open"
+        elif kind == "tr_open" and table is not None and not in_head and token.map:
+            table.rows.append((body_line + token.map[0], []))
+        elif kind == "inline":
+            if table is not None and tokens[index - 1].type in ("th_open", "td_open"):
+                cell = token.content.strip()
+                if in_head:
+                    table.header.append(cell)
+                elif table.rows:
+                    table.rows[-1][1].append(cell)
+            if token.map:
+                doc.links.extend(_inline_links(token, lines, body_line, env, link_cursor))
+    for reference in env.get("references", {}).values():
+        doc.links.append(_definition_link(reference, lines, body_line))
+    doc.links.sort(key=lambda link: (link.line, link.col))
+    return doc
+
+
+def parse_markdown(text: str) -> Document:
+    """A whole Markdown file with no front matter (a dashboard, a README): lines count from 1."""
+    return parse_body(text, 1)
+
+
+def _fence(token, lines: list[str], body_line: int) -> Fence:
+    start, end = token.map
+    marker = token.markup
+    last = lines[end - 1].strip() if end - 1 > start and end - 1 < len(lines) else ""
+    closed = (end - 1 > start and last and set(last) == {marker[0]} and len(last) >= len(marker)
+              and len(lines[end - 1]) - len(lines[end - 1].lstrip(" ")) <= 3)
+    text = token.content[:-1] if token.content.endswith("\n") else token.content
+    info = token.info.split()[0].lower() if token.info.strip() else ""
+    return Fence(info=info, start_line=body_line + start, end_line=body_line + end - 1 if closed else None,
+                 text=text)
+
+
+def _inline_links(token, lines: list[str], body_line: int, env: dict, cursor: dict[int, int]) -> list[Link]:
+    """Inline links and autolinks of one block, each at the line and column where its target is written.
+
+    Links that come from a reference definition are reported once, at the definition (parse_body)."""
+    start, end = token.map
+    references = {value["href"] for value in env.get("references", {}).values()}
+    found = []
+    breaks = 0
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            breaks += 1
+        elif child.type == "link_open":
+            href = child.attrGet("href") or ""
+            prefixes = ("<",) if child.markup == "autolink" else ("](<", "](", "]( ", "](\t")
+            link = _locate(href, lines, min(start + breaks, end - 1), end, body_line, cursor, prefixes)
+            if link is not None:
+                found.append(link)
+            elif href not in references:
+                found.append(Link(href, body_line + min(start + breaks, end - 1), 1))
+    return found
+
+
+def _locate(href: str, lines: list[str], first: int, end: int, body_line: int, cursor: dict[int, int],
+            prefixes: tuple[str, ...]) -> Link | None:
+    """Find `href` written right after one of `prefixes`, from line `first` of the block on.
+
+    `cursor` remembers how far each line has been consumed, so two links to one target get two columns."""
+    for number in range(first, min(end, len(lines))):
+        line = lines[number]
+        for prefix in prefixes:
+            at = line.find(prefix + href, cursor.get(number, 0))
+            if at != -1:
+                cursor[number] = at + len(prefix) + len(href)
+                return Link(href, body_line + number, at + len(prefix) + 1)
+        if number > first and line.lstrip().startswith(href):  # `[text](` then the target on its own line
+            at = line.index(href)
+            cursor[number] = at + len(href)
+            return Link(href, body_line + number, at + 1)
     return None
+
+
+def _definition_link(reference: dict, lines: list[str], body_line: int) -> Link:
+    """A reference definition `[label]: target`: the link is where its target is written."""
+    start, end = reference["map"]
+    href = reference["href"]
+    for number in range(start, min(end, len(lines))):
+        line = lines[number]
+        at = line.find(href, line.find("]:") + 2 if number == start else 0)
+        if at != -1:
+            return Link(href, body_line + number, at + 1)
+    return Link(href, body_line + start, 1)

@@ -7,7 +7,9 @@ nothing else describes the format, so a field added here is a field documented e
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import zoneinfo
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -70,7 +72,26 @@ def figure_is_historical(figure_as_of: str, page_as_of: str) -> bool:
     return months(page_as_of) - months(figure_as_of) > HISTORICAL_AFTER_YEARS * 12
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _time_zone(value: str) -> str:
+    """An IANA time zone name such as 'America/Los_Angeles': the zone whose clocks a post-mortem read."""
+    if value not in _zone_names():
+        raise ValueError(
+            f"{value!r} is not an IANA time zone name: write the zone the post-mortem's clocks were in, e.g. "
+            "'America/Los_Angeles' for US Pacific time (PST and PDT), 'Europe/London' or 'UTC'; "
+            "notes on how the times were read go in a YAML comment"
+        )
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
+TimeZone = Annotated[
+    str, AfterValidator(_time_zone), Field(json_schema_extra={"examples": ["America/Los_Angeles", "UTC"]})
+]
 PageId = Annotated[str, AfterValidator(_page_id)]
 PartialDate = Annotated[
     str, BeforeValidator(_partial_date), Field(json_schema_extra={"pattern": PARTIAL_DATE_RE.pattern})
@@ -313,7 +334,7 @@ class IncidentFacts(Strict):
     title: str
     company: Slug
     date: PartialDate
-    source_timezone: str
+    source_timezone: TimeZone  # local times convert to UTC with authoring.timeline.local_to_utc
     started: dt.datetime
     detected: dt.datetime | None = None
     mitigated: dt.datetime | None = None

@@ -19,13 +19,19 @@ The cache never crashes a run: every failure is a message on stderr and a cache 
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
+import io
+import pickle
 import sqlite3
 import sys
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from . import __version__
 
@@ -77,6 +83,32 @@ def _report(path: Path, message: str) -> None:
 
 class CacheUnavailable(Exception):
     """The store cannot be used this run (reported already); callers carry on without it."""
+
+
+_PLAIN_CLASSES = {("builtins", name) for name in ("set", "frozenset", "bytearray", "complex")} | {
+    ("datetime", name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
+
+
+class _ValuesOnly(pickle.Unpickler):
+    """Unpickles dsatlas's value classes (dataclasses, pydantic models, enums) and plain types only.
+
+    A pickle can name any function to call; a cache file copied from elsewhere (a CI cache, say) must not
+    get to run `os.system` when it is read. Anything else is refused, and the row counts as damaged.
+    """
+
+    def find_class(self, module: str, name: str) -> type:
+        found = super().find_class(module, name)
+        if (module, name) in _PLAIN_CLASSES:
+            return found
+        if (module == "dsatlas" or module.startswith("dsatlas.")) and isinstance(found, type):
+            if dataclasses.is_dataclass(found) or issubclass(found, BaseModel | enum.Enum):
+                return found
+        raise pickle.UnpicklingError(f"a cached value may not refer to {module}.{name}")
+
+
+def load_values(raw: bytes) -> object:
+    """The inverse of pickle.dumps for dsatlas's values, refusing any other global (see _ValuesOnly)."""
+    return _ValuesOnly(io.BytesIO(raw)).load()
 
 
 def _identity(raw: bytes) -> bytes:

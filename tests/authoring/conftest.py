@@ -97,7 +97,7 @@ INCIDENT = """\
     title: Acme checkout outage
     company: acme
     date: 2024-01-02
-    source_timezone: PST (UTC-8)
+    source_timezone: America/Los_Angeles
     started: 2024-01-02T23:27:00Z
     detected: 2024-01-02T23:40:00Z
     mitigated: 2024-01-03T00:36:00Z

@@ -6,6 +6,7 @@ a Location that is not a URL, and the run's deadline. Only 127.0.0.1 is ever con
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -27,6 +28,7 @@ class Misbehaving(LoopbackHandler):
     log: list[tuple[float, str, str]] = []
     client_left = threading.Event()  # set when a trickling answer found the client gone
     retry_after_left = 0
+    flaky_left = 0
 
     def _answer(self, body: bool) -> None:
         Misbehaving.log.append((time.monotonic(), self.command, self.path))
@@ -46,6 +48,9 @@ class Misbehaving(LoopbackHandler):
         elif self.path == "/retry-after" and Misbehaving.retry_after_left > 0:
             Misbehaving.retry_after_left -= 1
             self._reply(503, headers={"Retry-After": "1"})
+        elif self.path == "/flaky" and Misbehaving.flaky_left > 0:
+            Misbehaving.flaky_left -= 1
+            self._reply(503, headers={"Retry-After": "0"})
         else:
             self._reply(200, b"ok" if body else b"")
 
@@ -84,6 +89,7 @@ def server():
     Misbehaving.log = []
     Misbehaving.client_left = threading.Event()
     Misbehaving.retry_after_left = 1
+    Misbehaving.flaky_left = 2
     with serving(Misbehaving) as port:
         yield port
 
@@ -139,6 +145,15 @@ def test_retry_after_is_honoured(atlas, server):
     assert result.verdict == "ok" and result.attempts == 2
     starts = [at for at, _, path in Misbehaving.log if path == "/retry-after"]
     assert len(starts) == 2 and starts[1] - starts[0] >= 0.95  # the server asked for 1 s
+
+
+def test_retries_wait_their_turn_at_the_host(atlas, server):
+    """urllib3 retries at once when there is no backoff; the host's pacing still spaces them."""
+    result = run(atlas, server, ["/flaky"], retries=2, interval=0.5)["/flaky"]
+    assert result.verdict == "ok" and result.attempts == 3
+    starts = [at for at, _, path in Misbehaving.log if path == "/flaky"]
+    # 0.5 s apart when sent; the server may see one late by a loaded machine's delay, never 0.3 s early
+    assert len(starts) == 3 and min(b - a for a, b in itertools.pairwise(starts)) >= 0.3
 
 
 def test_a_bad_answer_for_one_url_keeps_the_results_of_the_others(atlas, server):

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import edit, replaced  # noqa: F401 - the one fixture-edit helper, for the site tests
 
 from dsatlas.store import Store
 
@@ -41,12 +42,6 @@ def copy_atlas(target: Path, render_cache_from: Path | None = None) -> Path:
         with Store(render_cache_from) as source, Store(target) as copy:
             copy.put("render", source.all("render"))
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 _SESSION: dict[str, tuple[Path, subprocess.CompletedProcess]] = {}

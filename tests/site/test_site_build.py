@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import yaml
-from sitekit import ARCHITECTURE, STORAGE, built, copy_atlas, dsatlas, edit, fresh_atlas  # noqa: F401
+from sitekit import ARCHITECTURE, STORAGE, built, copy_atlas, dsatlas, edit, fresh_atlas, replaced  # noqa: F401
 
 from dsatlas.site.build import BuildFailed, _verify_navigation
 from dsatlas.site.config import nav_docs
@@ -162,7 +162,7 @@ def test_diagram_that_does_not_render_in_time_fails_with_file_line(tmp_path):
 
 def test_content_may_not_take_a_generated_path(fresh_atlas):
     (fresh_atlas / "content" / "systems" / "acme" / "index.md").write_text(
-        (fresh_atlas / STORAGE).read_text().replace("kind: storage", "kind: request-flow"))
+        replaced((fresh_atlas / STORAGE).read_text(), "kind: storage", "kind: request-flow"))
     result = dsatlas(fresh_atlas, "build")
     assert result.returncode == 1 and "ATL981" in result.stderr
 

@@ -9,7 +9,7 @@ import time
 import urllib.request
 
 import pytest
-from sitekit import ARCHITECTURE, STORAGE, Server, built, copy_atlas, edit  # noqa: F401
+from sitekit import ARCHITECTURE, STORAGE, Server, built, copy_atlas, edit, replaced  # noqa: F401
 
 
 def _get(url: str) -> str:
@@ -17,14 +17,14 @@ def _get(url: str) -> str:
         return response.read().decode()
 
 
-def _until(url: str, text: str, timeout: float = 10.0) -> float:
-    """Seconds until `text` appears at `url`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if text in _get(url):
-            return time.monotonic() - started
+def _until(url: str, text: str, present: bool = True, timeout: float = 60.0) -> None:
+    """Poll `url` until `text` is on it (or, with present=False, gone from it); a generous timeout, no timing.
+    How fast an edit shows up is measured in bench/, not asserted here."""
+    deadline = time.monotonic() + timeout
+    while (text in _get(url)) != present:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} {'never appeared at' if present else 'never left'} {url}")
         time.sleep(0.05)
-    raise AssertionError(f"{text!r} never appeared at {url}")
 
 
 @pytest.fixture
@@ -42,18 +42,17 @@ def _pages_in_search(url: str) -> set[str]:
 def test_an_edit_rebuilds_one_page_and_keeps_the_whole_search_index(served):
     before = _pages_in_search(served.url)
     edit(served.root / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders on two disks.")
-    seconds = _until(served.url + "/systems/acme/storage.html", "orders on two disks")
-    assert seconds < 3.0
-    served.wait_for(r"rebuilt \(incremental\) 1 page\(s\)", 10)
+    _until(served.url + "/systems/acme/storage.html", "orders on two disks")
+    served.wait_for(r"rebuilt \(incremental\) 1 page\(s\)", 60)
     assert _pages_in_search(served.url) == before
     assert "orders on two disks" in _get(served.url + "/search/search_index.json")
 
 
 def test_a_new_page_rebuilds_the_navigation(served):
     new = served.root / "content" / "systems" / "acme" / "request-flow-v2.md"
-    new.write_text((served.root / "content" / "systems" / "acme" / "request-flow.md").read_text()
-                   .replace("title: Acme fixture — request-flow", "title: Acme fixture — request flow, take two"))
-    served.wait_for(r"rebuilt \(full\)", 30)
+    new.write_text(replaced((served.root / "content" / "systems" / "acme" / "request-flow.md").read_text(),
+                            "title: Acme fixture — request-flow", "title: Acme fixture — request flow, take two"))
+    served.wait_for(r"rebuilt \(full\)", 60)
     assert "request flow, take two" in _get(served.url + "/systems/acme/index.html")
     assert "request-flow-v2.html" in _get(served.url + "/systems/acme/architecture.html")  # nav on every page
 
@@ -61,9 +60,6 @@ def test_a_new_page_rebuilds_the_navigation(served):
 def test_a_failing_edit_shows_its_problem_on_the_page_and_the_server_keeps_going(served):
     edit(served.root / ARCHITECTURE, "signal: fx-envoy-5xx-rate-1", "signal: fx-no-such-signal")
     _until(served.url + "/systems/acme/architecture.html", "Draft: this page does not pass")
-    served.wait_for(r"draft: content/systems/acme/architecture\.md:\d+:\d+: ATL703", 10)
+    served.wait_for(r"draft: content/systems/acme/architecture\.md:\d+:\d+: ATL703", 60)
     edit(served.root / ARCHITECTURE, "signal: fx-no-such-signal", "signal: fx-envoy-5xx-rate-1")
-    started = time.monotonic()
-    while "Draft: this page does not pass" in _get(served.url + "/systems/acme/architecture.html"):
-        assert time.monotonic() - started < 10, "the fixed page still shows its old problem"
-        time.sleep(0.05)
+    _until(served.url + "/systems/acme/architecture.html", "Draft: this page does not pass", present=False)

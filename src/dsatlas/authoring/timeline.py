@@ -1,5 +1,7 @@
 """Incident clocks: T+ offsets and durations computed from UTC timestamps, never typed by hand.
 
+Post-mortems give local wall-clock times in the facts' `source_timezone` (an IANA zone name);
+`local_to_utc` turns them into the UTC timestamps the facts file stores, daylight saving included.
 T+0 is the incident's `started` time. Offsets read like the post-mortems we draw from: `T+0`,
 `T+45m`, `T+1h09m`, `T-6h07m`, `T+2h00m30s`; the figures gate sees each as a declared figure.
 """
@@ -7,6 +9,30 @@ T+0 is the incident's `started` time. Offsets read like the post-mortems we draw
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+
+
+def local_to_utc(wall: dt.datetime | str, zone: str, fold: int | None = None) -> dt.datetime:
+    """A post-mortem's local wall-clock time in IANA `zone` as a UTC datetime.
+
+    `wall` is naive ('2021-11-07 01:30' or a datetime without tzinfo). A time that falls in the hour
+    the clocks skip does not exist and is refused; one in the hour they repeat is ambiguous and needs
+    `fold` (0: the first pass, still on summer time; 1: the second).
+    """
+    if isinstance(wall, str):
+        wall = dt.datetime.fromisoformat(wall)
+    if wall.tzinfo is not None:
+        raise ValueError(f"{wall.isoformat()} already carries an offset: pass the local wall-clock time only")
+    tz = zoneinfo.ZoneInfo(zone)
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        if first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != wall:
+            raise ValueError(f"{wall:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skipped that hour")
+        if fold is None:
+            raise ValueError(f"{wall:%Y-%m-%d %H:%M} happened twice in {zone} (the clocks went back): "
+                             "pass fold=0 for the first, fold=1 for the second")
+        first = wall.replace(tzinfo=tz, fold=fold)
+    return first.astimezone(dt.UTC)
 
 
 def _parts(seconds: int) -> tuple[int, int, int]:

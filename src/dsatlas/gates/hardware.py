@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from ..diagram import INSTANCE_TYPE
 from ..profiles import when
 from .base import PageContext, Rule
 
 SPECIFIC_RE = re.compile(
-    r"\b[a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|metal|medium|small|micro|nano)\b"  # r5.4xlarge
-    r"|\b[A-Za-z][\w+-]*\s+v?\d+(?:\.\d+)+\b"  # Cassandra 3.11, Kafka v3.6
-    r"|\bv\d+(?:\.\d+)*\b"  # v3.7
+    INSTANCE_TYPE  # r5.4xlarge
+    + r"|\b[A-Za-z][\w+-]{0,39}\s++v?\d+(?:\.\d+)+\b"  # Cassandra 3.11, Kafka v3.6 (names up to 40 characters)
+    + r"|\bv\d+(?:\.\d+)*\b"  # v3.7
 )
 
 RULES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagram import UNSAFE_RE
+from ..engine import MAX_TEXT_SIZE, text_size
 from ..profiles import EVERY_DIAGRAM
 from .base import PageContext, Rule
 
@@ -18,6 +19,13 @@ RULES = [
          "Why: diagrams are inlined into pages; active content is an injection vector.\n"
          "Example: 'a[\"<img src=x onerror=alert(1)>\"]'.\nFix: remove it; link pages in the prose instead.",
          applies=EVERY_DIAGRAM),
+    Rule("ATL107", "syntax", "diagram is longer than Mermaid's text limit",
+         f"What: a diagram's text is at most {MAX_TEXT_SIZE:,} characters (Mermaid's maxTextSize, counting "
+         "comments).\n"
+         "Why: past it Mermaid draws a 'Maximum text size in diagram exceeded' box instead of the diagram, so "
+         "the published page shows an error where the picture should be. Such a diagram is not parsed.\n"
+         "Example: a generated flowchart with 3,000 nodes.\n"
+         "Fix: split the view into several pages, or drop detail nobody reads at 3 AM.", applies=EVERY_DIAGRAM),
 ]
 
 
@@ -25,6 +33,10 @@ def check(ctx: PageContext) -> None:
     diagram = ctx.page.diagram
     if diagram is None:
         return
+    size = text_size(diagram.text)
+    if size > MAX_TEXT_SIZE:
+        ctx.at_diagram_line("ATL107", f"the diagram is {size:,} characters; Mermaid draws at most "
+                            f"{MAX_TEXT_SIZE:,} and shows an error box instead: split it into smaller views")
     for number, line in enumerate(diagram.text.split("\n"), start=1):
         match = UNSAFE_RE.search(line)
         if match:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..markdown import section_table
+from ..markdown import THREE_AM_HEADING as HEADING
 from .base import PageContext, Rule
 
-HEADING = "What breaks at 3 AM"
 # A first action is something an on-call engineer can do and undo now; these verbs start projects.
 DESIGN_WORK_RE = re.compile(
     r"^\s*(?:build|implement|design|redesign|introduce|rewrite|re-?architect|refactor|migrate|develop|adopt|"
@@ -49,7 +48,7 @@ def check(ctx: PageContext) -> None:
     meta = ctx.page.meta
     if meta is None or ctx.profile is None:
         return
-    heading_line, table = section_table(ctx.page.body, ctx.page.body_line, HEADING)
+    heading_line, table = ctx.page.document.three_am if ctx.page.document else (None, None)
     if heading_line is not None or table is not None:
         ctx.at_line("ATL702", f"the '## {HEADING}' section is generated from `failure_modes`: move its rows "
                     "there and delete the section", heading_line or ctx.page.body_line)

@@ -1,4 +1,5 @@
-"""Load, for the site: every content page with what the site draws from it (front matter, diagram).
+"""Load, for the site: every content page with what the site draws from it (front matter, diagram, its
+parsed body; the 3 AM rows are front matter, `failure_modes`).
 
 Parsing 900 pages' front matter takes ~3 s, so loaded pages are kept twice: in memory, by size and
 modification time (`dsatlas serve` reloads only the edited file), and in the store's `catalog` table
@@ -11,10 +12,10 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..loader import CONTENT_DIR, discover, load_page
-from ..markdown import Fence
+from ..loader import CONTENT_DIR, FileRefused, discover, load_page, read_capped
+from ..markdown import Document, Fence
 from ..model import PageMeta
-from ..store import Store, cache_key, code_digest
+from ..store import Store, cache_key, code_digest, load_values
 
 
 @dataclass
@@ -25,6 +26,7 @@ class SitePage:
     body: str
     body_line: int
     diagram: Fence | None
+    document: Document  # the body, parsed once by the loader
 
     @property
     def folder(self) -> str:
@@ -41,7 +43,7 @@ class Unloadable:
 
 def _decode_page(raw: bytes) -> SitePage | Unloadable:
     """A cached page, only if it unpickles to one (the store drops a row this refuses)."""
-    page = pickle.loads(raw)
+    page = load_values(raw)
     if not isinstance(page, SitePage | Unloadable):
         raise TypeError(f"a cached catalog row holds a {type(page).__name__}")
     return page
@@ -84,9 +86,9 @@ class PageCatalog:
         keys: dict[Path, str] = {}
         for path in paths:
             try:
-                keys[path] = self._key(path, path.read_bytes())
-            except OSError:
-                continue
+                keys[path] = self._key(path, read_capped(path))
+            except (OSError, FileRefused):
+                continue  # `dsatlas check` (run first) reports it
         store = Store(self.root) if self.use_cache else None
         stored = store.get("catalog", keys.values(), _decode_page) if store else {}
         found: dict[Path, SitePage | Unloadable] = {}
@@ -111,4 +113,4 @@ class PageCatalog:
         if page.meta is None:
             return Unloadable(page_id, page.path)
         return SitePage(id=page_id, path=page.path, meta=page.meta, body=page.body, body_line=page.body_line,
-                        diagram=page.diagram)
+                        diagram=page.diagram, document=page.document)

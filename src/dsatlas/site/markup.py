@@ -50,7 +50,8 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
 def html_table(header: list[str], rows: list[list[str]]) -> str:
     """A table as one raw-HTML block (no blank line inside); cells must already be escaped HTML.
 
-    No class attribute: Material styles only `table:not([class])`."""
-    head = "".join(f"<th>{cell}</th>" for cell in header)
-    body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    No class attribute: Material styles only `table:not([class])`. A space between cells: the search
+    index keeps only the text, and `<td>a</td><td>b</td>` would index one word "ab"."""
+    head = " ".join(f"<th>{cell}</th>" for cell in header)
+    body = "\n".join("<tr>" + " ".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"

@@ -14,7 +14,6 @@ import html
 from dataclasses import dataclass, field
 
 from ..loader import Data
-from ..markdown import HEADING_RE
 from ..model import figure_is_historical
 from ..profiles import PROFILES
 from . import markup, threeam
@@ -70,7 +69,7 @@ def page_markdown(page: SitePage, ctx: PageContext) -> str:
         lead += ["", '!!! failure "Draft: this page does not pass `dsatlas check`"', ""]
         lead += [f"    - {markup.text(problem)}" for problem in problems]
     body = _body_with_figure(page, ctx.figures.get(page.id))
-    body = _insert_after_title(body, meta.title, lead)
+    body = _insert_after_title(body, page, lead)
     parts = ["\n".join(front), _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
     incident = ctx.data.incidents.get(meta.subject) if PROFILES[meta.kind].facts == "incident" else None
     parts.append("\n".join(threeam.section(meta, ctx.data, incident)))
@@ -115,17 +114,19 @@ def _body_with_figure(page: SitePage, figure: str | None) -> str:
     return "\n".join(lines[:start] + ["", replacement, ""] + lines[end + 1 :])
 
 
-def _insert_after_title(body: str, title: str, lead: list[str]) -> str:
-    """Put the summary and as-of line under the page's `# Title` (adding the title when missing)."""
+def _insert_after_title(body: str, page: SitePage, lead: list[str]) -> str:
+    """Put the summary and as-of line under the page's `# Title` (adding the title when missing).
+
+    `body` is the page body with the diagram replaced by three lines (_body_with_figure)."""
     lines = body.split("\n")
-    in_fence = False
-    for index, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        match = None if in_fence else HEADING_RE.match(line)
-        if match and len(match.group(1)) == 1:
-            return "\n".join(lines[: index + 1] + ["", *lead, ""] + lines[index + 1 :])
-    return "\n".join([f"# {markup.text(title)}", "", *lead, "", *lines])
+    title = page.document.first_heading(1)
+    if title is not None:
+        index = title.last_line - page.body_line
+        fence = page.diagram
+        if fence is not None and fence.end_line is not None and title.line > fence.end_line:
+            index -= (fence.end_line - fence.start_line + 1) - 3
+        return "\n".join(lines[: index + 1] + ["", *lead, ""] + lines[index + 1 :])
+    return "\n".join([f"# {markup.text(page.meta.title)}", "", *lead, "", *lines])
 
 
 def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
