@@ -148,6 +148,6 @@ def test_before_the_first_commit_head_means_everything_is_new(tmp_path):
     git(tmp_path / "atlas", "init", "-q")
     git(tmp_path / "atlas", "add", "content")
     targets = checked(tmp_path / "atlas")
-    assert len(targets) == 20 + 4 and STORAGE in targets  # the staged pages and the untracked records
+    assert len(targets) == 20 + 14 and STORAGE in targets  # the staged pages and the untracked records (4 + 10 signals)
     with pytest.raises(ValueError, match="no commit 'main'"):
         checked(tmp_path / "atlas", "main")

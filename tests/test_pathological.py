@@ -79,7 +79,10 @@ PATTERNS = {
     "placeholders": "dsatlas.gates.placeholders:PLACEHOLDER_RE",
     "technology versions": "dsatlas.gates.hardware:SPECIFIC_RE",
     "incident offsets": "dsatlas.gates.incident_facts:OFFSET_RE",
-    "thresholds": "dsatlas.gates.threeam:THRESHOLD_RE",
+    "first actions": "dsatlas.gates.threeam:DESIGN_WORK_RE",
+    "formula numbers": "dsatlas.gates.provenance:NUMBER_RE",
+    "svg viewBox": "dsatlas.site.svg:_VIEWBOX",
+    "svg root id": "dsatlas.site.svg:_ROOT_ID",
     "currency": "dsatlas.gates.cost:CURRENCY_RE",
 }
 RUNS = ["a1-", "a-", "a", " ", "\n", "\n ", "<", "<a ", "{{", "{{ ", "{%", "[", "](", "T+1", "T+ ", "1.", "1,000",
