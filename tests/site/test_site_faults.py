@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -276,3 +277,25 @@ def test_an_out_path_that_is_a_file_is_refused_and_kept(fresh_atlas):
         result.stderr)
     assert (fresh_atlas / "notes.txt").read_text() == "mine\n"
     assert [path.name for path in fresh_atlas.iterdir() if path.name.startswith(".notes")] == []
+
+
+def test_serve_says_in_one_line_why_a_rebuild_could_not_write_and_recovers(fresh_atlas):
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root and setpriv is missing: permissions cannot be enforced")
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    server = Server(fresh_atlas, prefix=prefix)
+    folder = fresh_atlas / ".dsatlas-cache" / "serve" / "site-src" / "docs" / "systems" / "acme"
+    try:
+        folder.chmod(0o555)
+        edit(fresh_atlas / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders, once.")
+        line = server.wait_for(r"rebuild failed", 120)
+        assert "Permission denied; permission denied: make the folder" in line
+        assert line.endswith("still serving the last good build")
+        folder.chmod(0o755)
+        edit(fresh_atlas / STORAGE, "How Acme keeps its orders, once.", "How Acme keeps its orders, twice.")
+        server.wait_for(r"rebuilt \(", 120)
+    finally:
+        folder.chmod(0o755)
+        server.stop()
+    log = server.log + [server.lines.get_nowait() for _ in range(server.lines.qsize())]  # all of it: stopped
+    assert not [line for line in log if "Traceback" in line], "\n".join(log)
