@@ -28,6 +28,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "atla
 HOSTILE = {  # name → (what reads it, text)
     "heading then 4,000 spaces": (None, "# a" + " " * 4000 + "b"),
     "400 KB of [": (None, "[" * 400_000),
+    "400 KB of [ then ](x)": (None, "[" * 400_000 + "](x)"),
     "400 KB of {{": (PLACEHOLDER_RE, "{{" * 200_000),
     "50 KB label of a1-": (FIGURE_TOKEN_RE, "a1-" * 16_000),
     "50 KB label of a- (versions)": (SPECIFIC_RE, "a-" * 25_000 + " x"),

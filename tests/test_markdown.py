@@ -33,9 +33,9 @@ def test_reference_style_links_are_checked_where_their_target_is_written(atlas):
 
 
 def test_link_columns_point_at_each_target():
-    doc = parse_body("[x.md](x.md) and [x.md](x.md)\n- [y](\n  y.md)\n", 7)
+    doc = parse_body("[x.md](x.md) and [x.md](x.md)\n- [y](\n  y.md)\n\nSee <https://example.com/a>.\n", 7)
     assert [(link.target, link.line, link.col) for link in doc.links] == [
-        ("x.md", 7, 8), ("x.md", 7, 25), ("y.md", 9, 3)]
+        ("x.md", 7, 8), ("x.md", 7, 25), ("y.md", 9, 3), ("https://example.com/a", 11, 6)]
 
 
 def test_the_gate_and_the_site_read_the_same_3am_table(atlas):
@@ -53,6 +53,14 @@ def test_the_gate_and_the_site_read_the_same_3am_table(atlas):
     assert gate == weak and len(weak) == 1
     text = (atlas / STORAGE).read_text().split("\n")
     assert text[weak[0] - 1].startswith("| Primary disk fills |")
+
+
+def test_pipes_without_a_delimiter_row_are_no_table_here_either(atlas):
+    # Markdown renders these lines as one paragraph of pipes, so the gate must not accept them as the table
+    edit(atlas / STORAGE, "|---|---|---|---|\n", "")
+    text = (atlas / STORAGE).read_text().split("\n")
+    found = [(code, line) for path, code, line in check_codes(atlas) if path == str(STORAGE)]
+    assert found == [("ATL702", text.index("## What breaks at 3 AM") + 1)]
 
 
 def test_diagram_lines_below_a_tilde_fence_stay_file_lines(atlas):

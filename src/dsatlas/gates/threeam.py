@@ -41,7 +41,7 @@ def check(ctx: PageContext) -> None:
         return
     if table is None:
         ctx.at_line("ATL702", "the 3 AM section has no table: add | Symptom | Detection | Mitigation | "
-                    "Recovery |", heading_line)
+                    "Recovery | and, under it, the |---|---|---|---| line that makes it a table", heading_line)
         return
     header = [cell.lower() for cell in table.header]
     if len(header) < 4 or any(not header[i].startswith(name) for i, name in enumerate(COLUMNS)):
