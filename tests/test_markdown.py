@@ -109,6 +109,7 @@ def test_diagrams_only_lints_every_block_of_foreign_markdown(tmp_path, run):
     (good / "flow.mmd").write_text("flowchart TB\n  x --> y\n")
     code, output = run(tmp_path, "check", "--diagrams-only", "good")
     assert code == 0, output
+    assert not (tmp_path / ".dsatlas-cache").exists()  # another project's folder is left as it was
     # without the flag the same files are atlas pages, and fail as such
     code, output = run(tmp_path, "check", "good/docs/README.md")
     assert code == 1 and "ATL002" in output
