@@ -151,3 +151,18 @@ def test_before_the_first_commit_head_means_everything_is_new(tmp_path):
     assert len(targets) == 20 + 14 and STORAGE in targets  # the staged pages and the untracked records (4 + 10 signals)
     with pytest.raises(ValueError, match="no commit 'main'"):
         checked(tmp_path / "atlas", "main")
+
+
+def test_the_diagrams_hook_lints_mermaid_in_any_staged_markdown(tmp_path):
+    hook = next(hook for hook in yaml.safe_load(HOOKS.read_text()) if hook["id"] == "dsatlas-diagrams")
+    assert hook.get("pass_filenames", True)
+    for name, matched in (("README.md", True), ("docs/flow.mmd", True), ("data/sources/a.yaml", False)):
+        assert bool(re.search(hook["files"], name)) is matched, name
+    command = shlex.split(hook["entry"])
+    command[0] = str(Path(sys.executable).parent / command[0])
+    readme = tmp_path / "README.md"
+    readme.write_text("# A project\n\n```mermaid\nflowchart LR\n  accTitle: t\n  accDescr: d\n  a --> b\n```\n")
+    assert subprocess.run([*command, "README.md"], cwd=tmp_path, capture_output=True).returncode == 0
+    edit(readme, "a --> b", "a --> ")
+    result = subprocess.run([*command, "README.md"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1 and "README.md:" in result.stdout and "ATL101" in result.stdout

@@ -32,9 +32,9 @@ def test_reference_style_links_are_checked_where_their_target_is_written(atlas):
 
 
 def test_link_columns_point_at_each_target():
-    doc = parse_body("[x.md](x.md) and [x.md](x.md)\n- [y](\n  y.md)\n", 7)
+    doc = parse_body("[x.md](x.md) and [x.md](x.md)\n- [y](\n  y.md)\n\nSee <https://example.com/a>.\n", 7)
     assert [(link.target, link.line, link.col) for link in doc.links] == [
-        ("x.md", 7, 8), ("x.md", 7, 25), ("y.md", 9, 3)]
+        ("x.md", 7, 8), ("x.md", 7, 25), ("y.md", 9, 3), ("https://example.com/a", 11, 6)]
 
 
 def test_a_3am_section_inside_a_fence_is_not_a_hand_written_table(atlas):
@@ -50,6 +50,14 @@ def test_a_3am_section_inside_a_fence_is_not_a_hand_written_table(atlas):
     text = (atlas / STORAGE).read_text().split("\n")
     heading = text.index("## What breaks at 3 AM") + 1
     assert [(code, line) for path, code, line in check_codes(atlas) if path == str(STORAGE)] == [("ATL702", heading)]
+
+
+def test_pipes_without_a_delimiter_row_are_no_table_here_either(atlas):
+    # Markdown renders these lines as one paragraph of pipes, so the gate must not accept them as the table
+    edit(atlas / STORAGE, "|---|---|---|---|\n", "")
+    text = (atlas / STORAGE).read_text().split("\n")
+    found = [(code, line) for path, code, line in check_codes(atlas) if path == str(STORAGE)]
+    assert found == [("ATL702", text.index("## What breaks at 3 AM") + 1)]
 
 
 def test_diagram_lines_below_a_tilde_fence_stay_file_lines(atlas):
@@ -98,6 +106,7 @@ def test_diagrams_only_lints_every_block_of_foreign_markdown(tmp_path, run):
     (good / "flow.mmd").write_text("flowchart TB\n  x --> y\n")
     code, output = run(tmp_path, "check", "--diagrams-only", "good")
     assert code == 0, output
+    assert not (tmp_path / ".dsatlas-cache").exists()  # another project's folder is left as it was
     # without the flag the same files are atlas pages, and fail as such
     code, output = run(tmp_path, "check", "good/docs/README.md")
     assert code == 1 and "ATL002" in output

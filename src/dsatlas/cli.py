@@ -92,9 +92,12 @@ def check(
         targets = [atlas_root / folder for folder in folders if (atlas_root / folder).is_dir()]
         if not targets:
             _usage(f"{atlas_root} has no content/ or data/ folder: pass paths, or use --root")
+    # linting another project's Markdown leaves nothing behind in it: no .dsatlas-cache/ outside an atlas
+    in_atlas = any((atlas_root / folder).is_dir() for folder in ("content", "data"))
+    use_cache = not no_cache and (in_atlas or not diagrams_only)
     progress_cb, finish = _progress_bar("Checking")
     try:
-        result = run_check(list(targets), atlas_root, jobs=jobs, use_cache=not no_cache, progress=progress_cb,
+        result = run_check(list(targets), atlas_root, jobs=jobs, use_cache=use_cache, progress=progress_cb,
                            diagrams_only=diagrams_only)
     except EngineUnavailable as err:
         finish()

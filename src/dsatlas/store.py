@@ -78,7 +78,11 @@ def _report(path: Path, message: str) -> None:
     if (str(path), message) in _reported:
         return
     _reported.add((str(path), message))
-    print(f"dsatlas: warning: {path}: {message}", file=sys.stderr)
+    try:
+        shown = path.resolve().relative_to(Path.cwd().resolve())
+    except (OSError, ValueError):
+        shown = path
+    print(f"dsatlas: warning: {shown}: {message}", file=sys.stderr)
 
 
 class CacheUnavailable(Exception):

@@ -67,9 +67,9 @@ def fresh_atlas(tmp_path, built) -> Path:
 class Server:
     """`dsatlas serve --port 0` in a subprocess; `lines` collects what it prints."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, prefix: list[str] | None = None):
         self.root = root
-        self.process = subprocess.Popen([DSATLAS, "serve", "--port", "0"], cwd=root, text=True,
+        self.process = subprocess.Popen([*(prefix or []), DSATLAS, "serve", "--port", "0"], cwd=root, text=True,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -253,3 +254,48 @@ def test_publishing_never_leaves_a_moment_without_the_site(tmp_path):
     assert (site / "index.html").read_text() == "300" and len(seen) > 1
     assert missing == []
     assert [path.name for path in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_site_folder_that_is_a_symlink_stays_one(fresh_atlas, tmp_path):
+    """site/ linked to a web root: each build replaces what the link points at, and the link stays."""
+    web_root = tmp_path / "www" / "atlas"
+    web_root.mkdir(parents=True)
+    (fresh_atlas / "site").symlink_to(web_root)
+    for _ in range(2):
+        result = dsatlas(fresh_atlas, "build")
+        assert result.returncode == 0, result.stderr
+    assert (fresh_atlas / "site").is_symlink() and (fresh_atlas / "site").resolve() == web_root
+    assert (web_root / "index.html").is_file()
+    assert sorted(path.name for path in web_root.parent.iterdir()) == ["atlas"]
+
+
+def test_an_out_path_that_is_a_file_is_refused_and_kept(fresh_atlas):
+    (fresh_atlas / "notes.txt").write_text("mine\n")
+    result = dsatlas(fresh_atlas, "build", "--out", "notes.txt")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"build failed: {fresh_atlas / 'notes.txt'} is not a folder: remove it or pass another --out" in (
+        result.stderr)
+    assert (fresh_atlas / "notes.txt").read_text() == "mine\n"
+    assert [path.name for path in fresh_atlas.iterdir() if path.name.startswith(".notes")] == []
+
+
+def test_serve_says_in_one_line_why_a_rebuild_could_not_write_and_recovers(fresh_atlas):
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root and setpriv is missing: permissions cannot be enforced")
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    server = Server(fresh_atlas, prefix=prefix)
+    folder = fresh_atlas / ".dsatlas-cache" / "serve" / "site-src" / "docs" / "systems" / "acme"
+    try:
+        folder.chmod(0o555)
+        edit(fresh_atlas / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders, once.")
+        line = server.wait_for(r"rebuild failed", 120)
+        assert "Permission denied; permission denied: make the folder" in line
+        assert line.endswith("still serving the last good build")
+        folder.chmod(0o755)
+        edit(fresh_atlas / STORAGE, "How Acme keeps its orders, once.", "How Acme keeps its orders, twice.")
+        server.wait_for(r"rebuilt \(", 120)
+    finally:
+        folder.chmod(0o755)
+        server.stop()
+    log = server.log + [server.lines.get_nowait() for _ in range(server.lines.qsize())]  # all of it: stopped
+    assert not [line for line in log if "Traceback" in line], "\n".join(log)

@@ -3,13 +3,13 @@
 Politeness: requests to one host are at least `interval` seconds apart, retries included (one worker per
 host, hosts in parallel). Patience: `requests` with urllib3's `Retry` retries connection errors,
 timeouts, 429 and 5xx with exponential backoff and honours Retry-After (up to 30 s). Bounds: only http(s)
-URLs are asked, redirects are followed hop by hop only to http(s) hosts that are not loopback or
-link-local (`allow_hosts` names exceptions, for tests), one answer may take at most `timeout` seconds in all (a
-server that trickles its answer is cut off) and at most `max_bytes` of a body are read; the whole run
-starts no new URL after `deadline` seconds. Memory: results live in the store's `links` table with
-their status and the time they were checked; a URL that answered well within `max_age` days is not asked
-again unless `refresh` is set. HEAD first; servers that refuse HEAD are asked with GET. A URL whose
-check fails in an unexpected way is reported broken; the others keep their results.
+URLs are asked and redirects are followed hop by hop only to http(s); no connection to a loopback or
+link-local address is used (`allow_hosts` names exceptions, for tests); one answer may take at most
+`timeout` seconds in all (a server that trickles its answer is cut off) and at most `max_bytes` of a
+body are read; the run starts no new URL after `deadline` seconds. Memory: results live in the store's
+`links` table with their status and the time they were checked; a URL that answered well within
+`max_age` days is not asked again unless `refresh` is set. HEAD first; servers that refuse HEAD are
+asked with GET. A URL whose check fails in an unexpected way is reported broken; the others keep theirs.
 """
 
 from __future__ import annotations
@@ -120,27 +120,29 @@ class HostPacer:
         self._next = time.monotonic() + self.interval
 
 
-def refusal(url: str, allow_hosts: frozenset[str] = frozenset()) -> str | None:
-    """Why this URL is not asked (not http(s), or a loopback / link-local host not allowed), or None."""
+def refusal(url: str) -> str | None:
+    """Why this URL is not asked at all (not http(s), or no host), or None. Addresses: see _peer_refusal."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in SCHEMES:
         return f"only http(s) URLs are checked, not {parts.scheme or 'a relative'}: URLs"
-    host = parts.hostname
-    if not host:
+    if not parts.hostname:
         return "the URL has no host"
-    if host in allow_hosts:
+    return None
+
+
+def _peer_refusal(host: str, sock: socket.socket, allow_hosts: frozenset[str]) -> str | None:
+    """Why a connection just made must not be used: it reached a loopback or link-local address.
+
+    Checked on the connected socket, not on a name looked up beforehand, so a name that resolves to a
+    public address once and to 127.0.0.1 the next time is still refused.
+    """
+    if host.lower().strip("[]") in allow_hosts:
         return None
-    try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        return None  # the request itself then fails with the resolver's message
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
-            return f"{host} is a loopback or link-local address ({address}), not a public source"
+    address = ipaddress.ip_address(str(sock.getpeername()[0]).split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
+        return f"{host} is a loopback or link-local address ({address}), not a public source"
     return None
 
 
@@ -193,7 +195,7 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-_current = threading.local()  # .watchdog of the host worker running in this thread
+_current = threading.local()  # .watchdog and .allow_hosts of the host worker running in this thread
 
 
 def _watch(sock: socket.socket | None) -> None:
@@ -203,10 +205,14 @@ def _watch(sock: socket.socket | None) -> None:
 
 
 class _Watched:
-    """Hands each connection's socket to the current watchdog: when opened, and for every answer."""
+    """Refuses a connection to a loopback or link-local peer; hands each socket to the current watchdog."""
 
     def _new_conn(self):
         sock = super()._new_conn()
+        reason = _peer_refusal(self.host, sock, getattr(_current, "allow_hosts", frozenset()))
+        if reason:
+            sock.close()
+            raise _Refused(None, reason)  # not an OSError: urllib3 passes it up at once, without retrying
         _watch(sock)
         return sock
 
@@ -310,7 +316,7 @@ class _HostChecker:
         self.session.close()
 
     def check(self, url: str, now: Callable[[], dt.datetime]) -> LinkStatus:
-        _current.watchdog = self.watchdog
+        _current.watchdog, _current.allow_hosts = self.watchdog, self.limits.allow_hosts
         try:
             status, final, error, attempts = self._head_then_get(url)
         except _Refused as refused:
@@ -336,13 +342,18 @@ class _HostChecker:
         """One request, following up to MAX_REDIRECTS allowed redirects; (status, final url, attempts)."""
         attempts = 0
         for _ in range(MAX_REDIRECTS + 1):
-            reason = refusal(url, self.limits.allow_hosts)
+            reason = refusal(url)
             if reason:
                 raise _Refused(url, reason if attempts == 0 else f"a redirect to {url} was not followed: {reason}")
             self.pacer.wait()
             self.watchdog.arm(max(0.01, min(self.limits.timeout, self.limits.deadline - time.monotonic())))
-            with self.session.request(method, url, stream=True, allow_redirects=False,
-                                      timeout=(self.limits.timeout, self.limits.timeout)) as response:
+            try:
+                response = self.session.request(method, url, stream=True, allow_redirects=False,
+                                                timeout=(self.limits.timeout, self.limits.timeout))
+            except _Refused as refused:
+                raise _Refused(url, str(refused) if attempts == 0 else f"a redirect to {url} was not followed: "
+                               f"{refused}") from None
+            with response:
                 retried = getattr(response.raw, "retries", None)
                 attempts += 1 + (len(retried.history) if retried is not None else 0)
                 location = response.headers.get("Location")
@@ -367,7 +378,7 @@ class _HostChecker:
 
 
 class _Refused(Exception):
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str | None, reason: str):
         super().__init__(reason)
         self.url = url
 

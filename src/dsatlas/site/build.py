@@ -300,7 +300,7 @@ class SiteBuilder:
         engine succeeded, so a killed, failed or disk-full build leaves the last good site whole."""
         started = time.perf_counter()
         config_file = self.options.tree / CONFIG_FILE
-        out = self.options.out
+        out = self.options.out.resolve()  # a site/ that links to a web root: the swap happens there
         try:
             if self.options.engine == "zensical":
                 report.warnings = zensical_build(config_file, strict=self.options.strict)
@@ -369,7 +369,7 @@ def publish_folder(target: Path, built: Path) -> None:
     if not target.exists():
         os.rename(built, target)
         return
-    if not target.is_dir() or target.is_symlink():
+    if not target.is_dir():
         raise BuildFailed(f"{target} is not a folder: remove it or pass another --out")
     if _exchange(built, target):
         old = built  # the previous site, now at the staging path
