@@ -52,12 +52,12 @@ def test_a_3am_section_inside_a_fence_is_not_a_hand_written_table(atlas):
     assert [(code, line) for path, code, line in check_codes(atlas) if path == str(STORAGE)] == [("ATL702", heading)]
 
 
-def test_pipes_without_a_delimiter_row_are_no_table_here_either(atlas):
-    # Markdown renders these lines as one paragraph of pipes, so the gate must not accept them as the table
-    edit(atlas / STORAGE, "|---|---|---|---|\n", "")
-    text = (atlas / STORAGE).read_text().split("\n")
-    found = [(code, line) for path, code, line in check_codes(atlas) if path == str(STORAGE)]
-    assert found == [("ATL702", text.index("## What breaks at 3 AM") + 1)]
+def test_pipes_without_a_delimiter_row_are_no_table():
+    # Markdown renders these lines as one paragraph of pipes, so the parse must not offer them as a table
+    body = "## What breaks at 3 AM\n\n| Symptom | Detection |\n| slow | p99 > 1 s |\n"
+    assert parse_body(body, 10).three_am == (10, None)
+    table = parse_body(body.replace("|\n| slow", "|\n|---|---|\n| slow"), 10).three_am[1]
+    assert table is not None and table.rows == [(14, ["slow", "p99 > 1 s"])]
 
 
 def test_diagram_lines_below_a_tilde_fence_stay_file_lines(atlas):
