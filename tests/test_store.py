@@ -179,7 +179,7 @@ def test_the_site_catalog_loads_only_values_from_the_cache(atlas, tmp_path, capf
 
 
 def test_a_cached_pickle_cannot_even_import_a_module():
-    assert "antigravity" not in sys.modules  # importing it opens a web browser
-    with pytest.raises(pickle.UnpicklingError, match="may not refer to antigravity.geohash"):
-        load_values(b"cantigravity\ngeohash\n.")
-    assert "antigravity" not in sys.modules
+    assert "this" not in sys.modules  # importing it prints the Zen of Python: a harmless side effect
+    with pytest.raises(pickle.UnpicklingError, match="may not refer to this.s"):
+        load_values(b"cthis\ns\n.")
+    assert "this" not in sys.modules
