@@ -41,8 +41,11 @@ def timed_build(root: Path) -> tuple[float, str]:
     return seconds, result.stdout.strip().splitlines()[-1]
 
 
-def serve_edits(root: Path, pages: list[Path], edits: int) -> tuple[list[float], list[float]]:
-    """(seconds from save to the new page being served, seconds the server says the rebuild took)."""
+def serve_edits(root: Path, pages: list[Path], edits: int, open_page=None) -> tuple[list[float], list[float]]:
+    """(seconds from save to the new page being served, seconds the server says the rebuild took).
+
+    With `open_page` (a Playwright page), the edited page is open in Chromium before the save and the first
+    figure is the time until the live-reloaded page shows the edit: what an author sees."""
     process = subprocess.Popen([DSATLAS, "serve", "--port", "0"], cwd=root, text=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     lines: queue.Queue[str] = queue.Queue()
@@ -68,11 +71,16 @@ def serve_edits(root: Path, pages: list[Path], edits: int) -> tuple[list[float],
         for number in range(edits):
             page = pages[number * step]
             html_path = "/" + page.relative_to(root / "content").with_suffix(".html").as_posix()
-            marker = f"Edited for the benchmark, take {number}."
+            marker = f"Edited for the benchmark{' in a browser' if open_page else ''}, take {number}."
             text = page.read_text()
+            if open_page is not None:
+                with open_page.expect_request(lambda request: "/.dsatlas/build" in request.url):
+                    open_page.goto(url + html_path)  # loaded, and its live-reload script is waiting
             started = time.monotonic()
             page.write_text(text.replace("Two sentences of context", f"{marker} Two sentences of context", 1))
-            while marker not in _fetch(url + html_path):
+            if open_page is not None:
+                open_page.get_by_text(marker).wait_for(timeout=60_000)
+            while open_page is None and marker not in _fetch(url + html_path):
                 if time.monotonic() - started > 60:
                     while not lines.empty():
                         said.append(lines.get())
@@ -84,6 +92,20 @@ def serve_edits(root: Path, pages: list[Path], edits: int) -> tuple[list[float],
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _in_browser(root: Path, pages: list[Path], edits: int) -> list[float]:
+    """serve_edits with each edited page open in Debian's Chromium, as in tests/site/test_site_browser.py."""
+    from playwright.sync_api import sync_playwright
+
+    from dsatlas.site.render import CHROMIUM_FLAGS, find_chromium
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(find_chromium()), args=CHROMIUM_FLAGS)
+        try:
+            return serve_edits(root, pages, edits, open_page=chromium.new_page())[0]
+        finally:
+            chromium.close()
 
 
 def _fetch(url: str) -> str:
@@ -104,6 +126,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=900)
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--browser", action="store_true",
+                        help="also time each edit until it shows in a page open in Chromium (live reload)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="dsatlas-site-bench-"))
     root = workdir / "atlas"
@@ -113,6 +137,7 @@ def main() -> int:
         warm, warm_line = timed_build(root)
         sizes = page_sizes(root)
         visible, rebuilt = serve_edits(root, pages, args.edits)
+        in_browser = _in_browser(root, pages, args.edits) if args.browser else None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     kib = [size / 1024 for size in sizes]
@@ -128,6 +153,8 @@ def main() -> int:
         "page_kib_median": round(statistics.median(kib), 1),
         "page_kib_max": round(max(kib), 1),
         "pages_over_150_kib": sum(1 for size in kib if size > 150),
+        "edit_in_open_page_median_s": in_browser and round(statistics.median(in_browser), 2),
+        "edit_in_open_page_max_s": in_browser and round(max(in_browser), 2),
         "cold_build": cold_line,
         "warm_build": warm_line,
     }
@@ -137,6 +164,9 @@ def main() -> int:
           "target <= 30 s)")
     print(f"serve, one-page edit to served:    median {report['edit_visible_median_s']} s, max "
           f"{report['edit_visible_max_s']} s over {args.edits} edits (target <= 2 s)")
+    if in_browser:
+        print(f"serve, edit to shown in open page: median {report['edit_in_open_page_median_s']} s, max "
+              f"{report['edit_in_open_page_max_s']} s over {args.edits} edits (live reload in Chromium)")
     print(f"serve, incremental rebuild itself: median {report['incremental_rebuild_median_s']} s "
           f"({report['incremental_vs_cold']}x faster than the cold build)")
     print(f"built page size: median {report['page_kib_median']} KiB, max {report['page_kib_max']} KiB, "

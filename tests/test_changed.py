@@ -166,3 +166,15 @@ def test_the_diagrams_hook_lints_mermaid_in_any_staged_markdown(tmp_path):
     edit(readme, "a --> b", "a --> ")
     result = subprocess.run([*command, "README.md"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 1 and "README.md:" in result.stdout and "ATL101" in result.stdout
+
+
+def test_annotations_and_sarif_name_files_from_the_repository_top(repo_atlas, run):
+    edit(repo_atlas / STORAGE, "## What breaks at 3 AM", "## Failure modes")
+    top = "" if (repo_atlas / ".git").exists() else "docs/atlas/"
+    code, output = run(repo_atlas, "check", "--changed", "HEAD", "--format", "github")
+    assert code == 1 and output.startswith(f"::error file={top}{STORAGE},line=")
+    _, output = run(repo_atlas, "check", "--changed", "HEAD", "--format", "sarif")
+    location = json.loads(output)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == top + STORAGE
+    _, output = run(repo_atlas, "check", "--changed", "HEAD")
+    assert output.startswith(f"{STORAGE}:")  # people read paths from the atlas root, as before

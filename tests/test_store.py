@@ -16,7 +16,7 @@ import pytest
 from conftest import edit
 
 from dsatlas.engine import find_mermaid_js
-from dsatlas.store import Store, cache_key
+from dsatlas.store import Store, cache_key, load_values
 
 DSATLAS = str(Path(sys.executable).parent / "dsatlas")
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dsatlas"
@@ -176,3 +176,10 @@ def test_the_site_catalog_loads_only_values_from_the_cache(atlas, tmp_path, capf
     assert [page.meta for page in loaded] == [page.meta for page in fresh]
     [message] = capfd.readouterr().err.splitlines()
     assert f"{len(fresh)} row(s) of the catalog cache did not decode" in message
+
+
+def test_a_cached_pickle_cannot_even_import_a_module():
+    assert "this" not in sys.modules  # importing it prints the Zen of Python: a harmless side effect
+    with pytest.raises(pickle.UnpicklingError, match="may not refer to this.s"):
+        load_values(b"cthis\ns\n.")
+    assert "this" not in sys.modules

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .authoring.citations import Document, citations, load_documents
+from .findings import Finding
 from .loader import CONTENT_DIR, DATA_DIR
 from .model import Kind
 from .profiles import profile
@@ -143,6 +144,20 @@ def changed_names(root: Path, ref: str) -> list[str]:
                 "--end-of-options", base, "--")
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--")
     return sorted({name for name in (diff + untracked).split("\0") if name})
+
+
+def repo_relative(findings: list[Finding], root: Path) -> list[Finding]:
+    """Findings whose paths (relative to the atlas root) are made relative to the git top level, for
+    consumers that resolve paths from the repository (GitHub annotations, code scanning)."""
+    try:
+        prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    except ValueError:
+        return findings  # not in git: nothing to be relative to
+    if not prefix:
+        return findings
+    return [replace(finding, path=prefix + finding.path)
+            if not os.path.isabs(finding.path) and (root / finding.path).exists() else finding
+            for finding in findings]
 
 
 def _git(root: Path, *args: str, error: str | None = None) -> str:

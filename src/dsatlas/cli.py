@@ -69,7 +69,7 @@ def check(
     With --diagrams-only, lint the Mermaid blocks of any Markdown file (a README, another project's docs).
     Exit status: 0 no errors, 1 findings, 2 usage error.
     """
-    from .changes import changed_files
+    from .changes import changed_files, repo_relative
     from .check import find_root, run_check
     from .engine import EngineUnavailable
     from .report import FORMATS, render
@@ -104,7 +104,10 @@ def check(
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
     finish()
-    typer.echo(render(result.findings, fmt, result.checked, result.cached))
+    findings = result.findings
+    if fmt in ("github", "sarif"):  # GitHub resolves annotation and SARIF paths from the repository's top
+        findings = repo_relative(findings, atlas_root)
+    typer.echo(render(findings, fmt, result.checked, result.cached))
     raise typer.Exit(1 if result.errors else 0)
 
 

@@ -101,11 +101,12 @@ class _ValuesOnly(pickle.Unpickler):
     """
 
     def find_class(self, module: str, name: str) -> type:
-        found = super().find_class(module, name)
         if (module, name) in _PLAIN_CLASSES:
-            return found
-        if (module == "dsatlas" or module.startswith("dsatlas.")) and isinstance(found, type):
-            if dataclasses.is_dataclass(found) or issubclass(found, BaseModel | enum.Enum):
+            return super().find_class(module, name)
+        if module == "dsatlas" or module.startswith("dsatlas."):  # never import a module a pickle names
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found)
+                                            or issubclass(found, BaseModel | enum.Enum)):
                 return found
         raise pickle.UnpicklingError(f"a cached value may not refer to {module}.{name}")
 

@@ -144,7 +144,9 @@ def test_retry_after_is_honoured(atlas, server):
     result = run(atlas, server, ["/retry-after"], retries=2)["/retry-after"]
     assert result.verdict == "ok" and result.attempts == 2
     starts = [at for at, _, path in Misbehaving.log if path == "/retry-after"]
-    assert len(starts) == 2 and starts[1] - starts[0] >= 0.95  # the server asked for 1 s
+    # the server asked for 1 s; it sees each request after a delay that varies with the machine's load,
+    # so the gap it measures may be shorter than the client's wait (without the wait it is ~0 s)
+    assert len(starts) == 2 and starts[1] - starts[0] >= 0.5, starts
 
 
 def test_retries_wait_their_turn_at_the_host(atlas, server):

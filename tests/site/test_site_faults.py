@@ -299,3 +299,32 @@ def test_serve_says_in_one_line_why_a_rebuild_could_not_write_and_recovers(fresh
         server.stop()
     log = server.log + [server.lines.get_nowait() for _ in range(server.lines.qsize())]  # all of it: stopped
     assert not [line for line in log if "Traceback" in line], "\n".join(log)
+
+
+def test_hidden_entries_of_the_site_survive_a_build(fresh_atlas):
+    """MkDocs never deleted site/.git (a gh-pages checkout) or .nojekyll; the swap must not either."""
+    site = fresh_atlas / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site / ".nojekyll").write_text("")
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 0, result.stderr
+    assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (site / ".nojekyll").is_file() and (site / "index.html").is_file()
+
+
+def test_a_site_folder_that_is_a_mount_point_is_published_into(fresh_atlas, small_disk):
+    """A mount point (a Docker volume at site/) cannot be renamed: its entries are swapped instead."""
+    out = small_disk("50m")
+    (out / "gone.html").write_text("from an older build\n")
+    (out / ".nojekyll").write_text("")
+    page = fresh_atlas / STORAGE
+    original = page.read_text()
+    for text in ("How Acme keeps its orders, first.", "How Acme keeps its orders, second."):
+        page.write_text(original.replace("How Acme keeps its orders.", text))
+        result = dsatlas(fresh_atlas, "build", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert text in (out / "systems" / "acme" / "storage.html").read_text()
+    assert os.path.ismount(out)
+    assert not (out / "gone.html").exists() and (out / ".nojekyll").is_file()
+    assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == [".nojekyll"]

@@ -336,17 +336,22 @@ STAGING_MARK = ".dsatlas-build-"  # .site.dsatlas-build-<pid>-<random>: a build 
 
 @contextmanager
 def staging_folder(target: Path):
-    """A fresh folder beside `target` (same filesystem, so the swap is a rename), removed unless published.
+    """A fresh folder on the same file system as `target`, so the swap is a rename; removed unless published.
 
-    Folders left by builds that were killed (their process is gone) are removed first.
+    Beside `target`, or inside it when `target` is a mount point (a Docker volume, say): a mount point
+    cannot be renamed, so its entries are swapped instead (see publish_folder). Folders left by builds
+    that were killed (their process is gone) are removed first.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    home = target if os.path.ismount(target) else target.parent
     prefix = f".{target.name}{STAGING_MARK}"
-    for stale in target.parent.glob(f"{prefix}*"):
+    for stale in home.glob(f"{prefix}*"):
         pid = stale.name[len(prefix):].split("-", 1)[0]
         if not (pid.isdigit() and _alive(int(pid))):
+            if target.is_dir():
+                _keep_hidden(stale, target)  # killed just after its swap: the old site's .git is still here
             shutil.rmtree(stale, ignore_errors=True)
-    staged = target.parent / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
+    staged = home / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
     staged.mkdir(0o777)  # the umask applies, as to any folder (mkdtemp would make the site 0700)
     try:
         yield staged
@@ -363,7 +368,9 @@ def publish_folder(target: Path, built: Path) -> None:
     """Put `built` in place of `target` with renames: readers see the old site or the new one, never half.
 
     On Linux the two folders are exchanged in one atomic step (renameat2 RENAME_EXCHANGE); elsewhere the
-    old site is renamed aside first, so a crash between the two renames leaves it beside `target`.
+    old site is renamed aside first, so a crash between the two renames leaves it beside `target`. A
+    mount point holds its staging folder inside and has each top-level entry swapped the same way: each
+    entry is whole, old or new, though not all of them change at the same instant.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
@@ -371,13 +378,42 @@ def publish_folder(target: Path, built: Path) -> None:
         return
     if not target.is_dir():
         raise BuildFailed(f"{target} is not a folder: remove it or pass another --out")
-    if _exchange(built, target):
-        old = built  # the previous site, now at the staging path
-    else:
-        old = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-old-{secrets.token_hex(4)}"
-        os.rename(target, old)
-        os.rename(built, target)
-    shutil.rmtree(old, ignore_errors=True)
+    if built.parent == target:
+        _publish_entries(target, built)
+        return
+    _swap(built, target)
+    _keep_hidden(built, target)
+    shutil.rmtree(built, ignore_errors=True)  # the previous site
+
+
+def _publish_entries(target: Path, built: Path) -> None:
+    """Swap each entry of `built` (inside `target`) into `target`; move what the new site lacks out."""
+    names = {entry.name for entry in built.iterdir()}
+    for name in sorted(names):
+        _swap(built / name, target / name)
+    for entry in target.iterdir():
+        if entry.name not in names and not entry.name.startswith("."):  # hidden ones stay (see _keep_hidden)
+            os.rename(entry, built / entry.name)
+    shutil.rmtree(built, ignore_errors=True)  # the previous entries
+
+
+def _keep_hidden(old_site: Path, target: Path) -> None:
+    """Move the old site's hidden entries (`.git` of a gh-pages checkout, `.nojekyll`) into the new one:
+    MkDocs never copies or deletes hidden files, so publishing must not either."""
+    for entry in old_site.iterdir():
+        if entry.name.startswith(".") and STAGING_MARK not in entry.name and not (target / entry.name).exists():
+            os.rename(entry, target / entry.name)
+
+
+def _swap(new: Path, old: Path) -> None:
+    """`new` takes `old`'s place and `old` (if any) ends up at `new`'s path."""
+    if not (old.exists() or old.is_symlink()):
+        os.rename(new, old)
+    elif not _exchange(new, old):
+        aside = new.with_name(f"{new.name}.old-{secrets.token_hex(4)}")
+        os.rename(old, aside)
+        os.rename(new, old)
+        os.rename(aside, new)
 
 
 def _exchange(first: Path, second: Path) -> bool:
