@@ -169,7 +169,7 @@ def test_the_diagrams_hook_lints_mermaid_in_any_staged_markdown(tmp_path):
 
 
 def test_annotations_and_sarif_name_files_from_the_repository_top(repo_atlas, run):
-    edit(repo_atlas / STORAGE, "## What breaks at 3 AM", "## Failure modes")
+    edit(repo_atlas / STORAGE, "signal: fx-replication-lag-30-s", "signal: fx-no-such-signal")
     top = "" if (repo_atlas / ".git").exists() else "docs/atlas/"
     code, output = run(repo_atlas, "check", "--changed", "HEAD", "--format", "github")
     assert code == 1 and output.startswith(f"::error file={top}{STORAGE},line=")
