@@ -81,11 +81,16 @@ def test_source_timezone_must_be_an_iana_zone_name(atlas, zone):
     record.write_text(replaced(record.read_text(), "source_timezone: UTC", f"source_timezone: {zone}"))
     from dsatlas.check import run_check
 
-    findings = [f for f in run_check([atlas], atlas, jobs=1, use_cache=False).findings
-                if f.path == "data/incidents/acme-2024-03-05.yaml"]
+    result = run_check([atlas], atlas, jobs=1, use_cache=False)
+    findings = [f for f in result.findings if f.path == "data/incidents/acme-2024-03-05.yaml"]
     assert [(f.code, f.line) for f in findings] == [("ATL004", 5)], findings
     assert f"{zone!r} is not an IANA time zone name" in findings[0].message
     assert "e.g. 'America/Los_Angeles' for US Pacific time" in findings[0].message
+    # the incident's pages point at the record to fix, not at a record to add
+    pages = sorted((f.path, f.code, f.message) for f in result.findings if f.path.startswith("content/incidents"))
+    assert pages == [(f"content/incidents/acme-2024-03-05/{view}.md", "ATL403", "no incident facts for "
+                      "'acme-2024-03-05': data/incidents/acme-2024-03-05.yaml does not load: fix the findings "
+                      "reported on it") for view in ("cascade", "timeline")]
 
 
 def test_iana_zone_names_pass(atlas):

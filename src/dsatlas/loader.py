@@ -312,6 +312,7 @@ class Data:
     signals: dict[str, Signal] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""  # changes whenever any data file changes; keys the page cache
+    invalid: set[str] = field(default_factory=set)  # records that exist but do not load: "incidents/<slug>"
 
 
 def load_data(root: Path) -> Data:
@@ -342,6 +343,8 @@ def load_data(root: Path) -> Data:
             data.findings.extend(record.findings)
             if record.model is not None:
                 target[path.stem] = record.model
+            else:
+                data.invalid.add(f"{folder}/{path.stem}")
     _check_record_references(data, root)
     data.digest = digest.hexdigest()
     return data

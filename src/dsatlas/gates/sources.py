@@ -32,16 +32,23 @@ def check(ctx: PageContext) -> None:
                    f"{ctx.profile.min_sources} distinct sources", "sources")
     for index, source in enumerate(meta.sources):
         if source not in ctx.data.sources:
-            ctx.at_key("ATL402", f"unknown source {source!r}: add data/sources/{source}.yaml", "sources", index)
+            ctx.at_key("ATL402", f"unknown source {source!r}: {_fix(ctx, 'sources', source)}", "sources", index)
     for index, figure in enumerate(meta.figures):
         if figure.source not in ctx.data.sources and figure.source in meta.sources:
             continue  # already reported on the sources list
         if figure.source not in ctx.data.sources:
-            ctx.at_key("ATL402", f"unknown source {figure.source!r}: add data/sources/{figure.source}.yaml",
+            ctx.at_key("ATL402", f"unknown source {figure.source!r}: {_fix(ctx, 'sources', figure.source)}",
                        "figures", index, "source")
     if ctx.profile.facts == "company" and meta.subject not in ctx.data.companies:
-        ctx.at_key("ATL403", f"no company facts for {meta.subject!r}: add data/companies/{meta.subject}.yaml",
+        ctx.at_key("ATL403", f"no company facts for {meta.subject!r}: {_fix(ctx, 'companies', meta.subject)}",
                    "subject")
     if ctx.profile.facts == "incident" and meta.subject not in ctx.data.incidents:
-        ctx.at_key("ATL403", f"no incident facts for {meta.subject!r}: add data/incidents/{meta.subject}.yaml",
+        ctx.at_key("ATL403", f"no incident facts for {meta.subject!r}: {_fix(ctx, 'incidents', meta.subject)}",
                    "subject")
+
+
+def _fix(ctx: PageContext, folder: str, slug: str) -> str:
+    """What to do about a record the page needs: write it, or fix the one that does not load."""
+    if f"{folder}/{slug}" in ctx.data.invalid:
+        return f"data/{folder}/{slug}.yaml does not load: fix the findings reported on it"
+    return f"add data/{folder}/{slug}.yaml"
