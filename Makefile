@@ -23,6 +23,7 @@ test: setup chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 	$(BIN)/dsatlas check
+	$(BIN)/dsatlas build --out build/test-site  # strict: every diagram renders and reads at page width
 
 check: setup
 	$(BIN)/dsatlas check
