@@ -60,9 +60,12 @@ def make_page(index: int, rng: random.Random) -> str:
     unique = list(dict.fromkeys(figures))
     fm_figures = "\n".join(
         f'  - label: "{label}"\n    means: Generated figure\n    source: bench-a\n    as_of: 2024-01\n'
-        f"    confidence: A" for label in unique)
-    table = "\n".join(f"| Failure {row} of system {index} | Error rate > {row}% for 5 min | Shift traffic away "
-                      f"| Restart and shift back |" for row in range(1, 4))
+        f'    confidence: A\n    locator: "section {number}"' + ("\n    operator: capacity" if number == 0 else "")
+        for number, label in enumerate(unique))
+    modes = "\n".join(f"  - symptom: Failure {row} of system {index} shows as errors\n    signal: bench-errors\n"
+                      "    first_action: Shift traffic away from the failing zone\n"
+                      "    risk: The other zones take the load and need headroom\n"
+                      "    follow_up: Restart the failing service and shift traffic back" for row in range(1, 5))
     return f"""---
 title: Generated system {index}
 kind: mechanism
@@ -72,18 +75,14 @@ as_of: 2024-01
 sources: [bench-a, bench-b]
 figures:
 {fm_figures}
+failure_modes:
+{modes}
 ---
 # Generated system {index}
 
 ```mermaid
 {chr(10).join(lines)}
 ```
-
-## What breaks at 3 AM
-
-| Symptom | Detection | Mitigation | Recovery |
-|---|---|---|---|
-{table}
 """
 
 
@@ -95,6 +94,12 @@ def build_atlas(root: Path, pages: int) -> None:
         (sources / f"{name}.yaml").write_text(
             f"id: {name}\nurl: https://example.com/{name}\ntitle: Bench source {name}\npublisher: Bench\n"
             "published: 2024-01-01\ntype: blog\naccessed: 2026-11-26\n")
+    signals = root / "data" / "signals"
+    signals.mkdir(parents=True)
+    (signals / "bench-errors.yaml").write_text(
+        "id: bench-errors\nname: Error rate\nclass: errors\nmeasures: Share of requests that fail, per zone\n"
+        "threshold:\n  condition: above 1% for 5 min\n  provenance: suggested\n"
+        "  reasoning: A generated benchmark signal; nobody published it\n")
     for index in range(pages):
         folder = root / "content" / "mechanisms" / f"gen{index}"
         folder.mkdir(parents=True)
