@@ -143,6 +143,14 @@ related:""")
     assert codes_for(atlas, STORAGE) == ["ATL309"]  # 2 and 3 are on no other figure
 
 
+def test_a_formula_beside_a_version_number_is_still_computed():
+    from dsatlas.gates.provenance import _formula_problem
+
+    others = ["left-pad 1.0.0 republished", "272 other packages"]
+    assert _formula_problem("273 packages", "272 + 1", "B", others + ["1 package"]) is None
+    assert "on no other declared figure" in _formula_problem("273 packages", "272 + 1", "B", others)
+
+
 def test_findings_point_at_the_offending_line(atlas):
     path = atlas / ARCH
     edit(path, 'api["Order API"]', 'api["Order API<br/>p99 45ms"]')

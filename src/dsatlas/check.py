@@ -95,7 +95,7 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict],
         id=page.id,
         findings=page.findings + ctx.findings,
         diagram_line=page.diagram.start_line if page.diagram else 1,
-        fingerprint=ctx.structure.fingerprint() if ctx.structure else None,
+        fingerprint=ctx.structure.fingerprint() if ctx.structure and originality.compared(ctx.profile) else None,
     )
     if page.meta is not None:
         summary.links = [(link.target, link.line, link.col) for link in page.document.links]

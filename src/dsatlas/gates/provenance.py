@@ -78,7 +78,8 @@ def _formula_problem(label: str, formula: str, confidence: str, others: list[str
     decimals = len(shown.split(".", 1)[1]) if "." in shown else 0
     if round(value, decimals) != float(shown):
         return f"formula {formula!r} gives {round(value, decimals):g}, but the label shows {shown}"
-    known = {_number(number) for other in others for number in NUMBER_RE.findall(plain_text(other))}
+    known = {value for other in others for number in NUMBER_RE.findall(plain_text(other))
+             if (value := _number(number)) is not None}
     missing = [f"{operand:g}" for operand in _operands(tree.body) if operand not in known | CONVERSIONS]
     if missing:
         return f"operand(s) {', '.join(missing)} are on no other declared figure: declare them"
@@ -95,10 +96,14 @@ def _evaluate(node: ast.AST) -> float:
     raise ValueError("only numbers (no thousands separators: 1500, not 1,500), + - * / and parentheses")
 
 
-def _number(text: str) -> float:
-    """'1,000' and '39.0' as numbers, so an operand matches however the label writes it."""
-    return float(text.replace(",", "")) if text.count(",") != 1 or len(text.split(",")[1]) == 3 \
-        else float(text.replace(",", "."))
+def _number(text: str) -> float | None:
+    """'1,000' and '39.0' as numbers, so an operand matches however the label writes it; None for what is
+    not one number (a version such as '1.0.0')."""
+    plain = text.replace(",", "") if text.count(",") != 1 or len(text.split(",")[1]) == 3 else text.replace(",", ".")
+    try:
+        return float(plain)
+    except ValueError:
+        return None
 
 
 def _operands(node: ast.AST) -> list[float]:
