@@ -113,6 +113,17 @@ def test_incident_offsets_are_b_and_incidents_say_what_misled_and_what_worked(at
     assert codes_for(atlas, page) == ["ATL406"]
 
 
+def test_a_utc_time_converted_from_local_clocks_is_b(atlas):
+    page = Path("content/incidents/acme-2024-03-05/timeline.md")
+    edit(atlas / page, "  s0 -.- price", '  s0 -.- fix["15:00 UTC resolved"]\n  s0 -.- price')
+    edit(atlas / page, "figures:\n", "figures:\n  - label: \"15:00 UTC\"\n    means: Resolution time\n"
+         "    source: acme-blog-2023\n    as_of: 2024-03-05\n    confidence: A\n    locator: \"timeline\"\n")
+    assert codes_for(atlas, page) == []  # the fixture's post-mortem gives UTC: the time is stated, A
+    facts = atlas / "data/incidents/acme-2024-03-05.yaml"
+    edit(facts, "source_timezone: UTC", "source_timezone: America/Los_Angeles")
+    assert codes_for(atlas, page) == ["ATL405"]  # converted from Pacific clocks: arithmetic, so B
+
+
 def test_a_formula_that_adds_up_passes(atlas):
     edit(atlas / STORAGE, '    primary[("PostgreSQL 15.4 primary")]',
          '    primary[("PostgreSQL 15.4 primary<br/>replay 10 s + apply 5 s = 15 s")]')

@@ -11,6 +11,7 @@ OFFSET_RE = re.compile(
     r"(?<![\w])T\s?(?P<sign>[+\-−])\s?(?P<body>(?:\d+\s?d)?\s?(?:\d+\s?h)?\s?(?:\d+\s?m(?:in)?)?\s?(?:\d+\s?s)?)"
     r"(?![\w])"
 )
+UTC_CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\s?UTC\b")  # a clock time written in UTC on the diagram
 _PART_RE = re.compile(r"(\d+)\s?(d|h|m|s)")
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 TOLERANCE_S = 60  # offsets are drawn to the minute
@@ -24,10 +25,13 @@ RULES = [
          "Example: 'T+4h25m' on the page while the facts have no event 4 h 25 min after the start.\n"
          "Fix: add the event (with its source) to the facts file, or correct the offset.",
          applies=when(lambda prof: prof.facts == "incident")),
-    Rule("ATL405", "incident-facts", "T+ offset declared as confidence A",
+    Rule("ATL405", "incident-facts", "derived time declared as confidence A",
          "What: a figure whose label holds a T+/T- offset is confidence B: it is computed from two timestamps.\n"
+         "So is a UTC clock time when the post-mortem's clocks were in another zone (`source_timezone`):\n"
+         "converting 12:38 AM PDT to 07:38 UTC is arithmetic.\n"
          "Why: A means the source states the number itself; a derived number must say it was derived.\n"
-         "Example: label 'T+4h25m', confidence A.\nFix: use confidence B (the note may show the subtraction).",
+         "Example: label 'T+4h25m', confidence A; or '07:38 UTC' from a PDT post-mortem, confidence A.\n"
+         "Fix: use confidence B (the note may show the subtraction or the conversion).",
          applies=when(lambda prof: prof.facts == "incident")),
     Rule("ATL406", "incident-facts", "incident facts do not say what misled responders or what worked",
          "What: data/incidents/<subject>.yaml has at least one `misled_by` and one `what_worked` entry, each\n"
@@ -52,12 +56,17 @@ def check(ctx: PageContext) -> None:
     meta = ctx.page.meta
     if meta is None:  # only incident kinds reach here (RULES.applies)
         return
+    incident = ctx.data.incidents.get(meta.subject)
+    converted = incident is not None and incident.source_timezone not in ("UTC", "Etc/UTC")
     for index, figure in enumerate(meta.figures):
-        offsets = [match for match in OFFSET_RE.finditer(figure.label) if match.group("body").strip()]
-        if figure.confidence == "A" and offsets:
+        if figure.confidence != "A":
+            continue
+        if any(match.group("body").strip() for match in OFFSET_RE.finditer(figure.label)):
             ctx.at_key("ATL405", f"figure {figure.label!r} is an offset computed from the facts' timestamps: "
                        "confidence B", "figures", index, "confidence")
-    incident = ctx.data.incidents.get(meta.subject)
+        elif converted and UTC_CLOCK_RE.search(figure.label):
+            ctx.at_key("ATL405", f"figure {figure.label!r} is a UTC time converted from the post-mortem's "
+                       f"{incident.source_timezone} clocks: confidence B", "figures", index, "confidence")
     if incident is None:
         return  # ATL403 already says the facts file is missing
     missing = [name for name in ("misled_by", "what_worked") if not getattr(incident, name)]
