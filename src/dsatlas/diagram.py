@@ -51,7 +51,77 @@ _DIRECTIVE_RE = re.compile(
     r"tickInterval|:::|---|config:|theme:|flowchart|graph\s|sequenceDiagram|stateDiagram|gantt|pie|"
     r"xychart|timeline|mindmap|quadrantChart|erDiagram|classDiagram|journey)"
 )
-UNSAFE_RE = re.compile(r"<\s*script|javascript\s*:|\bon[a-z]+\s*=|^[ \t]*click\s.*\b(href|call)\b", re.I | re.M)
+UNSAFE_RE = re.compile(r"<\s*script|javascript\s*:|\bon[a-z]+\s*=", re.I)
+# What would make a reader's browser fetch from another site once the SVG is inlined in a page: CSS
+# imports and url() (other than #fragments), and elements or attributes that load a resource.
+OFFSITE_RE = re.compile(r"@import|url\s*\(\s*['\"]?(?!['\"]?#)|<\s*(?:img|image|iframe|object|embed|link|use|feimage|"
+                        r"audio|video|source)\b|\b(?:src|srcset|xlink:href)\s*=", re.I)
+CLICK_RE = re.compile(r"^\s*click\s", re.I)
+_INIT_DIRECTIVE_RE = re.compile(r"%%\{(.*?)\}%%", re.S)
+_DIRECTIVE_KIND_RE = re.compile(r"\s*(\w+)\s*(?::(.*))?\Z", re.S)
+_FRONT_MATTER_RE = re.compile(r"\A\s*-{3}[ \t]*\n(.*?)\n-{3}[ \t]*(?:\n|\Z)", re.S)
+
+
+@dataclass
+class ConfigBlock:
+    """Mermaid configuration written inside a diagram: an `%%{init: …}%%` directive or front matter."""
+
+    line: int  # 1-based line inside the diagram where it starts
+    where: str  # "%%{init}%%" or "front matter"
+    config: dict | None  # None when it cannot be read (then `problem` says why)
+    problem: str = ""
+    lines: list[str] = field(default_factory=list)  # its text, to locate each key
+
+
+def config_blocks(text: str) -> list[ConfigBlock]:
+    """Every piece of configuration a diagram sets for itself, read as Mermaid reads it.
+
+    Directives are JSON after single quotes become double (Mermaid's own rule); front matter is YAML
+    whose `config:` key is the configuration.
+    """
+    import json
+
+    import yaml
+
+    blocks: list[ConfigBlock] = []
+    front = _FRONT_MATTER_RE.match(text)
+    if front:
+        line = text[: front.start(1)].count("\n")
+        block = ConfigBlock(line, "front matter", None, lines=front.group(1).split("\n"))
+        try:
+            data = yaml.safe_load(front.group(1)) or {}
+        except yaml.YAMLError as err:
+            block.problem = f"the diagram's front matter is not valid YAML ({str(err).splitlines()[0]})"
+        else:
+            extra = sorted(set(data) - {"title", "displayMode", "config"}) if isinstance(data, dict) else []
+            if not isinstance(data, dict) or not isinstance(data.get("config") or {}, dict):
+                block.problem = "the diagram's front matter must be a mapping: title, and config: {…}"
+            elif extra:
+                block.problem = f"front matter key {extra[0]!r} is not one Mermaid reads: use title or config"
+            else:
+                block.config = data.get("config") or {}
+        blocks.append(block)
+    for match in _INIT_DIRECTIVE_RE.finditer(text):
+        line = text[: match.start()].count("\n") + 1
+        block = ConfigBlock(line, "%%{init}%%", None, lines=match.group(1).split("\n"))
+        kind = _DIRECTIVE_KIND_RE.match(match.group(1))
+        name = kind.group(1).lower() if kind else ""
+        if name == "wrap" and not (kind.group(2) or "").strip():
+            block.config = {}
+        elif name not in ("init", "initialize"):
+            block.problem = (f"directive %%{{{name or '…'}}}%% is not one dsatlas allows: use %%{{init: {{…}}}}%% "
+                             "with the keys listed in docs/authoring.md")
+        else:
+            try:
+                block.config = json.loads((kind.group(2) or "").strip().replace("'", '"'))
+            except ValueError:
+                block.problem = ("this %%{init}%% directive is not valid JSON: write it as "
+                                 '%%{init: {"theme": "dark"}}%%')
+            else:
+                if not isinstance(block.config, dict):
+                    block.config, block.problem = None, "%%{init}%% takes a JSON object: %%{init: {…}}%%"
+        blocks.append(block)
+    return blocks
 
 
 def plain_text(label: str) -> str:

@@ -154,10 +154,10 @@ def test_passing_and_quality_come_from_the_real_checker(history):
     mechanisms, decisions = report.categories
     assert mechanisms.passing == 3
     assert decisions.passing == 3  # the page with a TODO summary fails the placeholders gate
-    # 13 gates apply to a decision page: load, waivers, placement, syntax, figures, provenance, sources,
-    # 3am, placeholders, layout, a11y, links, originality (not planes, hardware, cost, incident-facts)
-    assert decisions.checks == 4 * 13 and decisions.checks_passed == 4 * 13 - 1
-    assert decisions.quality == pytest.approx(51 / 52)
+    # 14 gates apply to a decision page: load, waivers, placement, syntax, figures, provenance, sources,
+    # 3am, placeholders, layout, a11y, links, originality, prose_safety (not planes, hardware, cost, incident-facts)
+    assert decisions.checks == 4 * 14 and decisions.checks_passed == 4 * 14 - 1
+    assert decisions.quality == pytest.approx(55 / 56)
     assert report.total.passing == 6 and report.total.written == 7
 
 

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from conftest import edit, replaced  # noqa: F401 - the one fixture-edit helper, for the site tests
@@ -101,6 +102,37 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._reader.join(timeout=15)  # everything it printed is in `lines` now
+
+
+def watched_page(context, blocked: list[str], dialogs: list[str]):
+    """A new page in `context` whose non-loopback requests are refused and recorded in `blocked`, and
+    whose script dialogs (alert, confirm, prompt: what injected script shows first) are dismissed and
+    recorded in `dialogs`."""
+
+    def guard(route) -> None:
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    return page
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, for the modules that open the site in a real browser."""
+    from playwright.sync_api import sync_playwright
+
+    from dsatlas.site.render import CHROMIUM_FLAGS, find_chromium
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(find_chromium()), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,49 +6,29 @@ Every request that does not go to 127.0.0.1 is blocked and recorded: the site mu
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 from playwright.sync_api import expect
-from sitekit import STORAGE, Server, built, copy_atlas, edit, server  # noqa: F401
-
-from dsatlas.site.render import CHROMIUM_FLAGS, find_chromium
+from sitekit import STORAGE, Server, browser, built, copy_atlas, edit, server, watched_page  # noqa: F401
 
 PAGE = "/systems/acme/architecture.html"
 SEARCH_WAIT = 60_000  # ms: Material loads the index in a web worker; generous for a loaded machine
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(find_chromium()), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def offline(browser):
-    """New pages whose non-loopback requests are refused; the refused URLs are in `blocked`."""
+    """New pages whose non-loopback requests are refused; the refused URLs are in `blocked`, the messages of
+    script dialogs (alert, confirm, prompt: what injected script shows first) in `dialogs`."""
     contexts = []
     blocked: list[str] = []
+    dialogs: list[str] = []
 
     def new_page(javascript: bool = True, width: int = 1280):
         context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900})
-
-        def guard(route) -> None:
-            if urlparse(route.request.url).hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
         contexts.append(context)
-        return context.new_page()
+        return watched_page(context, blocked, dialogs)
 
     new_page.blocked = blocked
+    new_page.dialogs = dialogs
     yield new_page
     for context in contexts:
         context.close()
@@ -136,7 +116,7 @@ def test_browsing_and_searching_never_leave_loopback(server, offline):
             page.goto(server.url + path)
     _search(page, "Envoy")
     expect(page.locator(".md-search-result__item").first).to_be_attached(timeout=SEARCH_WAIT)
-    assert offline.blocked == []
+    assert offline.blocked == [] and offline.dialogs == []
 
 
 def test_an_edit_shows_up_in_the_open_page(tmp_path, built, offline):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import safe
 from ..check import run_check
 from ..gates import all_rules, quality_gates
 from ..loader import CONTENT_DIR
@@ -312,7 +313,7 @@ def render_dashboard(report: Report) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for row in [*report.categories, total]:
-        name = f"**{row.title}**" if row is total else row.title
+        name = f"**{safe.text(row.title)}**" if row is total else safe.text(row.title)
         out.append(f"| {name} | {row.planned} | {row.written} | {row.passing} | {_percent(row.quality)} | "
                    f"{row.unplanned} |")
     out += ["", "## Week by week", "", "| ISO week | Plan week | Target | Landed | Cumulative | Plan |",

@@ -32,6 +32,7 @@ def _modules():
         placeholders,
         placement,
         planes,
+        prose_safety,
         provenance,
         site,
         sources,
@@ -41,7 +42,7 @@ def _modules():
     )
 
     return [load, placement, syntax, planes, figures, provenance, sources, incident_facts, hardware, cost,
-            threeam, placeholders, layout, a11y, links, originality, waivers, site]
+            threeam, placeholders, layout, a11y, links, originality, prose_safety, waivers, site]
 
 
 def page_gates():

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .. import safe
 from ..check import run_check
 from ..findings import Finding
 from ..loader import CONTENT_DIR, DATA_DIR, load_data
@@ -31,7 +32,7 @@ from .catalog import PageCatalog, SitePage, Unloadable
 from .engines import EngineError, mkdocs_build, zensical_build
 from .indexes import PROGRESS_DOC, folder_markdown, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
-from .pages import PageContext, failed_figure_html, figure_html, page_markdown
+from .pages import PROSE_SAFETY_CODES, PageContext, failed_figure_html, figure_html, page_markdown
 from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderDeadlineExceeded, RenderFailure, RenderJob
 from .svg import DIAGRAM_WIDTH_PX, MIN_LABEL_PX, label_px
 from .tree import build_tree
@@ -234,7 +235,10 @@ class SiteBuilder:
         for finding in problems:
             if finding.path in by_path:
                 page_problems.setdefault(by_path[finding.path], []).append(finding.human())
-        ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems)
+        refused = {by_path[finding.path] for finding in problems if finding.code in PROSE_SAFETY_CODES
+                   and finding.path in by_path}
+        ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems,
+                          refused=refused)
         documents = self._page_documents(pages, ctx, data)
         extras = [("Symptom index", "symptoms/index.md"), ("Tags", "tags.md")]
         if dashboard is not None:
@@ -520,8 +524,8 @@ def _dashboard(root: Path, checked: CheckResult) -> tuple[str | None, list[Findi
 def _unloadable_note(unloadable: list[Unloadable], problems: list[Finding]) -> str:
     lines = ["", '!!! failure "Draft: pages left out because their front matter is invalid"', ""]
     for item in unloadable:
-        reasons = [finding.human() for finding in problems if finding.path == item.path][:3]
-        lines.append(f"    - `{item.path}`" + (f": {'; '.join(reasons)}" if reasons else ""))
+        reasons = [safe.text(finding.human()) for finding in problems if finding.path == item.path][:3]
+        lines.append(f"    - {safe.text(item.path)}" + (f": {'; '.join(reasons)}" if reasons else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import safe
 from . import markup
 from .indexes import PROGRESS_DOC, SYMPTOMS_FOLDER, TAGS_DOC
 from .tree import ATLAS_TITLE, Folder, short_title
@@ -34,8 +35,8 @@ def navigation(tree: Folder, symptom_docs: list[str], has_progress: bool) -> lis
 def _folder_nav(folder: Folder) -> dict:
     items: list = [markup.folder_doc(folder.path)]
     items.extend(_folder_nav(child) for child in folder.folders)
-    items.extend({short_title(page, folder): markup.page_doc(page.id)} for page in folder.pages)
-    return {folder.title: items}
+    items.extend({safe.label(short_title(page, folder)): markup.page_doc(page.id)} for page in folder.pages)
+    return {safe.label(folder.title): items}  # the theme prints navigation titles unescaped
 
 
 def nav_docs(nav: list) -> list[str]:
@@ -73,7 +74,7 @@ def mkdocs_yml(nav: list, site_dir: Path, strict: bool, live_reload: bool) -> st
             ],
         },
         "plugins": ["search"],
-        "markdown_extensions": ["tables", "attr_list", "md_in_html", "admonition", {"toc": {"permalink": True}}],
+        "markdown_extensions": safe.MARKDOWN_EXTENSIONS,
         "extra": {"generator": False},
         "extra_css": CSS,
         "extra_javascript": SCRIPTS + ([LIVE_RELOAD_SCRIPT] if live_reload else []),

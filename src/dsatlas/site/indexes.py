@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-import html
-
+from .. import safe
 from ..loader import Data
 from . import markup
 from .catalog import SitePage
@@ -23,14 +22,14 @@ def folder_markdown(folder: Folder, tree: Folder, data: Data, extras: list[tuple
     `extras` are (title, doc) links shown on the home page (symptoms, tags, progress).
     """
     doc = markup.folder_doc(folder.path)
-    out = ["---", f"title: {_quoted(folder.title)}", "---", ""]
+    out = [markup.front_matter(folder.title), ""]
     if folder.path:
-        crumbs = [f"[{markup.text(parent.title)}]({markup.link(doc, markup.folder_doc(parent.path))})"
+        crumbs = [f"[{safe.text(parent.title)}]({markup.link(doc, markup.folder_doc(parent.path))})"
                   for parent in ancestors(tree, folder.path)[:-1]]
         out += [" › ".join(crumbs), "{: .dsatlas-breadcrumbs }", ""]
-    out += [f"# {markup.text(folder.title)}", ""]
+    out += [f"# {safe.text(folder.title)}", ""]
     if folder.summary:
-        out += [f"*{markup.text(folder.summary)}*", ""]
+        out += [f"*{safe.text(folder.summary)}*", ""]
     count = folder.page_count()
     out += [f"{count} page{'s' if count != 1 else ''}" + (f" in {len(folder.folders)} sections"
                                                             if folder.folders else "") + ".", ""]
@@ -47,9 +46,9 @@ def folder_markdown(folder: Folder, tree: Folder, data: Data, extras: list[tuple
 
 def _folder_card(child: Folder, doc: str) -> str:
     count = child.page_count()
-    lines = [f"-   **[{markup.text(child.title)}]({markup.link(doc, markup.folder_doc(child.path))})**", ""]
+    lines = [f"-   **[{safe.text(child.title)}]({markup.link(doc, markup.folder_doc(child.path))})**", ""]
     if child.summary:
-        lines += [f"    {markup.text(child.summary)}", ""]
+        lines += [f"    {safe.text(child.summary)}", ""]
     detail = f"{count} page{'s' if count != 1 else ''}"
     if child.date:
         detail = f"{child.date} · {detail}"
@@ -60,8 +59,8 @@ def _folder_card(child: Folder, doc: str) -> str:
 def _page_card(page: SitePage, folder: Folder, doc: str) -> str:
     target = markup.link(doc, markup.page_doc(page.id))
     return "\n".join([
-        f"-   **[{markup.text(short_title(page, folder))}]({target})**", "",
-        f"    {markup.text(page.meta.summary)}", "",
+        f"-   **[{safe.text(short_title(page, folder))}]({target})**", "",
+        f"    {safe.text(page.meta.summary)}", "",
         f"    `{page.meta.kind.value}` · as of {page.meta.as_of}", "",
     ])
 
@@ -71,7 +70,7 @@ def _facts(folder: Folder, data: Data) -> list[str]:
     parent, _, slug = folder.path.rpartition("/")
     if parent == "systems" and slug in data.companies:
         company = data.companies[slug]
-        rows = [[f"**{markup.text(fact.value)}**", markup.text(fact.means), _source(fact.source, data),
+        rows = [[f"**{safe.text(fact.value)}**", safe.text(fact.means), _source(fact.source, data),
                  fact.as_of, fact.confidence] for fact in company.facts.values()]
         if not rows:
             return []
@@ -84,8 +83,8 @@ def _facts(folder: Folder, data: Data) -> list[str]:
         if incident.mitigated:
             rows.append(["Mitigated", f"{incident.mitigated:%Y-%m-%d %H:%M} UTC"])
         rows.append(["Resolved", f"{incident.resolved:%Y-%m-%d %H:%M} UTC"])
-        rows.append(["Trigger", markup.text(incident.trigger)])
-        rows.append(["Root cause", markup.text(incident.root_cause)])
+        rows.append(["Trigger", safe.text(incident.trigger)])
+        rows.append(["Root cause", safe.text(incident.root_cause)])
         sources = ", ".join(_source(source, data) for source in incident.sources)
         rows.append(["Sources", sources])
         return ["## Facts", "", *markup.table(["", ""], rows), ""]
@@ -95,12 +94,8 @@ def _facts(folder: Folder, data: Data) -> list[str]:
 def _source(source_id: str, data: Data) -> str:
     source = data.sources.get(source_id)
     if source is None:
-        return markup.text(source_id)
-    return f"[{markup.text(source.publisher)}]({source.url})"
-
-
-def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return safe.text(source_id)
+    return safe.markdown_link(source.publisher, source.url)
 
 
 # ---- the symptom index ---------------------------------------------------------------------------
@@ -111,7 +106,7 @@ def symptom_documents(tree: Folder, data: Data) -> dict[str, str]:
     threshold and its sourced/suggested mark."""
     docs: dict[str, str] = {}
     index_doc = markup.folder_doc(SYMPTOMS_FOLDER)
-    overview = ["---", 'title: "Symptom index"', "---", "", "# Symptom index", "",
+    overview = [markup.front_matter("Symptom index"), "", "# Symptom index", "",
                 "Every failure mode's symptom from every page's *What breaks at 3 AM* section, sorted, linked "
                 "to its row, with the signal's threshold. Search also finds symptoms.", ""]
     cards = []
@@ -124,12 +119,12 @@ def symptom_documents(tree: Folder, data: Data) -> dict[str, str]:
             continue
         doc = f"{SYMPTOMS_FOLDER}/{category.path}.md"
         entries.sort(key=lambda item: (item[1].symptom.lower(), item[2].id, item[0]))
-        rows = [[html.escape(mode.symptom, quote=False), _symptom_link(page, doc, index),
+        rows = [[safe.html(mode.symptom), _symptom_link(page, doc, index),
                  threshold_html(data.signals.get(mode.signal), data)] for index, mode, page in entries]
-        docs[doc] = "\n".join(["---", f"title: {_quoted('Symptoms: ' + category.title)}", "---", "",
-                               f"# Symptoms: {markup.text(category.title)}", "",
+        docs[doc] = "\n".join([markup.front_matter("Symptoms: " + category.title), "",
+                               f"# Symptoms: {safe.text(category.title)}", "",
                                markup.html_table(["Symptom", "Page", "Signal and threshold"], rows), ""])
-        cards.append(f"-   **[{markup.text(category.title)}]({markup.link(index_doc, doc)})**\n\n"
+        cards.append(f"-   **[{safe.text(category.title)}]({markup.link(index_doc, doc)})**\n\n"
                      f"    {len(entries)} symptoms\n")
     if cards:
         overview += ['<div class="grid cards" markdown>', "", *cards, "</div>", ""]
@@ -141,7 +136,7 @@ def symptom_documents(tree: Folder, data: Data) -> dict[str, str]:
 
 def _symptom_link(page: SitePage, doc: str, index: int) -> str:
     target = markup.link(doc, markup.page_doc(page.id).removesuffix(".md") + ".html", row_anchor(index))
-    return f'<a href="{markup.attribute(target)}">{html.escape(page.meta.title, quote=False)}</a>'
+    return f'<a href="{safe.attribute(target)}">{safe.html(page.meta.title)}</a>'
 
 
 
@@ -149,12 +144,12 @@ def _symptom_link(page: SitePage, doc: str, index: int) -> str:
 
 
 def tags_markdown(tags: dict[str, list[str]], pages: dict[str, SitePage]) -> str:
-    out = ["---", 'title: "Tags"', "---", "", "# Tags", ""]
+    out = [markup.front_matter("Tags"), "", "# Tags", ""]
     for tag in sorted(tags):
         out += [f"## {tag} {{#tag-{tag}}}", ""]
         for page_id in sorted(tags[tag], key=lambda item: pages[item].meta.title.lower()):
             page = pages[page_id]
-            out.append(f"- [{markup.text(page.meta.title)}]({markup.link(TAGS_DOC, markup.page_doc(page_id))})")
+            out.append(f"- [{safe.text(page.meta.title)}]({markup.link(TAGS_DOC, markup.page_doc(page_id))})")
         out.append("")
     if not tags:
         out.append("No page has tags yet.")

@@ -1,22 +1,31 @@
-"""Small Markdown-writing helpers shared by the generated pages: escaping and relative links."""
+"""Small Markdown-writing helpers shared by the generated pages: front matter, relative links, tables.
+
+Escaping is not done here: every piece of author or data text goes through `dsatlas.safe`.
+"""
 
 from __future__ import annotations
 
-import html
 import posixpath
-import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|])")
-
-
-def text(value: str) -> str:
-    """Plain text safe inside Markdown (also inside a table cell): no markup, no raw HTML."""
-    escaped = html.escape(" ".join(str(value).split()), quote=False)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+from .. import safe
 
 
-def attribute(value: str) -> str:
-    return html.escape(" ".join(str(value).split()), quote=True)
+def front_matter(title: str, description: str | None = None, tags: list[str] | None = None,
+                 hide: list[str] | None = None) -> str:
+    """A generated document's front matter. The theme prints these values unescaped, so each is a `label`.
+    `hide` names theme parts the page goes without (`toc`)."""
+    lines = ["---", f"title: {_yaml_string(safe.label(title))}"]
+    if description is not None:
+        lines.append(f"description: {_yaml_string(safe.attribute(safe.label(description)))}")
+    if hide:
+        lines.append("hide: [" + ", ".join(hide) + "]")
+    if tags:
+        lines.append("tags: [" + ", ".join(_yaml_string(safe.label(tag)) for tag in tags) + "]")
+    return "\n".join(lines + ["---"])
+
+
+def _yaml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def page_doc(page_id: str) -> str:
@@ -31,7 +40,9 @@ def folder_doc(folder: str) -> str:
 def link(from_doc: str, to_doc: str, anchor: str = "") -> str:
     """A relative link between two generated documents (the engine checks it in strict mode)."""
     target = posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
-    return f"{target}#{anchor}" if anchor else target
+    if safe.scheme(target) is not None:  # a file named like a URL scheme (`javascript:x.md`) stays relative
+        target = "./" + target
+    return safe.url(f"{target}#{anchor}" if anchor else target)
 
 
 def titleize(slug: str) -> str:

@@ -10,9 +10,10 @@ source list, and related pages (declared `related` first, then pages sharing tag
 from __future__ import annotations
 
 import heapq
-import html
 from dataclasses import dataclass, field
 
+from .. import safe
+from ..gates import prose_safety
 from ..loader import Data
 from ..model import figure_is_historical
 from ..profiles import PROFILES
@@ -26,6 +27,7 @@ CONFIDENCE = {
     "C": "C — estimate",
 }
 RELATED_LIMIT = 6
+PROSE_SAFETY_CODES = frozenset(rule.code for rule in prose_safety.RULES)
 
 
 @dataclass
@@ -38,6 +40,7 @@ class PageContext:
     tags: dict[str, list[str]]  # tag → page ids
     figures: dict[str, str] = field(default_factory=dict)  # page id → the diagram's <figure> HTML
     problems: dict[str, list[str]] = field(default_factory=dict)  # page id → findings (draft builds)
+    refused: set[str] = field(default_factory=set)  # ids of pages whose prose `dsatlas check` refused (drafts)
 
 
 def figure_html(svg: str, title: str) -> str:
@@ -46,31 +49,25 @@ def figure_html(svg: str, title: str) -> str:
     `data-search-exclude` keeps diagram labels out of the search index; search finds pages by what
     the diagram means (the figures table), not by its drawing.
     """
-    return (f'<figure class="dsatlas-diagram" data-search-exclude aria-label="{markup.attribute(title)}">'
+    return (f'<figure class="dsatlas-diagram" data-search-exclude aria-label="{safe.attribute(title)}">'
             f"{svg}</figure>")
 
 
 def failed_figure_html(message: str) -> str:
     return (f'<figure class="dsatlas-diagram dsatlas-diagram--failed" data-search-exclude>'
-            f"<pre>{markup.attribute(message)}</pre></figure>")
+            f"<pre>{safe.attribute(message)}</pre></figure>")
 
 
 def page_markdown(page: SitePage, ctx: PageContext) -> str:
     doc = markup.page_doc(page.id)
     meta = page.meta
-    front = ["---", f"title: {_yaml_string(meta.title)}", f"description: {_yaml_string(meta.summary)}",
-             "hide: [toc]"]  # the diagram takes the table of contents' width (dsatlas.css)
-    if meta.tags:
-        front.append("tags: [" + ", ".join(meta.tags) + "]")
-    front.append("---")
-    lead = [f"*{markup.text(meta.summary)}*", "", _as_of_line(page, ctx, doc)]
+    lead = [f"*{safe.text(meta.summary)}*", "", _as_of_line(page, ctx, doc)]
     problems = ctx.problems.get(page.id)
     if problems:
         lead += ["", '!!! failure "Draft: this page does not pass `dsatlas check`"', ""]
-        lead += [f"    - {markup.text(problem)}" for problem in problems]
-    body = _body_with_figure(page, ctx.figures.get(page.id))
-    body = _insert_after_title(body, page, lead)
-    parts = ["\n".join(front), _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
+        lead += [f"    - {safe.text(problem)}" for problem in problems]
+    body = _author_body(page, ctx.figures.get(page.id), lead, sanitise=page.id in ctx.refused)
+    parts = [markup.front_matter(meta.title, meta.summary, meta.tags, hide=["toc"]), _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
     incident = ctx.data.incidents.get(meta.subject) if PROFILES[meta.kind].facts == "incident" else None
     parts.append("\n".join(threeam.section(meta, ctx.data, incident)))
     parts.append("\n".join(_sources_and_figures(page, ctx.data)))
@@ -80,12 +77,8 @@ def page_markdown(page: SitePage, ctx: PageContext) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _yaml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _breadcrumbs(page: SitePage, tree: Folder, doc: str) -> str:
-    crumbs = [f"[{markup.text(folder.title)}]({markup.link(doc, markup.folder_doc(folder.path))})"
+    crumbs = [f"[{safe.text(folder.title)}]({markup.link(doc, markup.folder_doc(folder.path))})"
               for folder in ancestors(tree, page.folder)]
     return " › ".join(crumbs) + "\n{: .dsatlas-breadcrumbs }"
 
@@ -104,29 +97,37 @@ def _as_of_line(page: SitePage, ctx: PageContext, doc: str) -> str:
     return " · ".join(parts) + "\n{: .dsatlas-asof }"
 
 
-def _body_with_figure(page: SitePage, figure: str | None) -> str:
+def _author_body(page: SitePage, figure: str | None, lead: list[str], sanitise: bool) -> str:
+    """The author's text with the lead under its `# Title` and the diagram replaced by its figure.
+
+    Prose carrying a construct `dsatlas check` refused (ATL103/ATL104, which no waiver silences: so only
+    in a draft) does not reach the engine as Markdown: it is rendered and passed through nh3's
+    allow-list (`safe.prose`). The check already found it, so a strict build pays nothing for this.
+    """
     lines = page.body.split("\n")
     fence = page.diagram
-    if fence is None or fence.end_line is None:
-        return page.body
-    start, end = fence.start_line - page.body_line, fence.end_line - page.body_line
-    replacement = figure or failed_figure_html("The diagram was not rendered.")
-    return "\n".join(lines[:start] + ["", replacement, ""] + lines[end + 1 :])
-
-
-def _insert_after_title(body: str, page: SitePage, lead: list[str]) -> str:
-    """Put the summary and as-of line under the page's `# Title` (adding the title when missing).
-
-    `body` is the page body with the diagram replaced by three lines (_body_with_figure)."""
-    lines = body.split("\n")
+    span = None if fence is None or fence.end_line is None else (fence.start_line - page.body_line,
+                                                                  fence.end_line - page.body_line)
+    figure_lines = ["", figure or failed_figure_html("The diagram was not rendered."), ""]
     title = page.document.first_heading(1)
+    heading = [f"# {safe.text(page.meta.title)}", "", *lead, ""]
+    if sanitise:
+        if title is not None:  # the generated `# Title` stands in for the author's
+            for index in range(title.line - page.body_line, title.last_line - page.body_line + 1):
+                lines[index] = ""
+        if span is None:
+            return "\n".join([*heading, safe.prose("\n".join(lines))])
+        before, after = "\n".join(lines[: span[0]]), "\n".join(lines[span[1] + 1 :])
+        return "\n".join([*heading, safe.prose(before), *figure_lines, *([safe.prose(after)] if after.strip() else [])])
+    edits = [] if span is None else [(span[0], span[1] + 1, figure_lines)]
     if title is not None:
-        index = title.last_line - page.body_line
-        fence = page.diagram
-        if fence is not None and fence.end_line is not None and title.line > fence.end_line:
-            index -= (fence.end_line - fence.start_line + 1) - 3
-        return "\n".join(lines[: index + 1] + ["", *lead, ""] + lines[index + 1 :])
-    return "\n".join([f"# {markup.text(page.meta.title)}", "", *lead, "", *lines])
+        below = title.last_line - page.body_line + 1
+        edits.append((below, below, ["", *lead, ""]))
+    for begin, stop, new in sorted(edits, reverse=True):  # the later edit first: earlier indexes stay right
+        lines[begin:stop] = new
+    return "\n".join(lines if title is not None else [*heading, *lines])
+
+
 
 
 def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
@@ -138,20 +139,20 @@ def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
     if meta.figures:
         rows = []
         for figure in meta.figures:
-            meaning = html.escape(figure.means, quote=False)
+            meaning = safe.html(figure.means)
             if figure.operator:
                 meaning = f'<span class="dsatlas-operator">{figure.operator}</span> ' + meaning
             if figure.formula:
-                meaning += f" <em>(= {html.escape(figure.formula, quote=False)})</em>"
+                meaning += f" <em>(= {safe.html(figure.formula)})</em>"
             if figure.note:
-                meaning += f" <em>({html.escape(figure.note, quote=False)})</em>"
+                meaning += f" <em>({safe.html(figure.note)})</em>"
             cited = _source_link(figure.source, data)
             if figure.locator:
-                cited += f" — {html.escape(figure.locator, quote=False)}"
+                cited += f" — {safe.html(figure.locator)}"
             date = figure.as_of
             if figure_is_historical(figure.as_of, meta.as_of):
                 date += ' <span class="dsatlas-historical">historical</span>'
-            rows.append([f"<strong>{html.escape(figure.label, quote=False)}</strong>", meaning, cited, date,
+            rows.append([f"<strong>{safe.html(figure.label)}</strong>", meaning, cited, date,
                          CONFIDENCE[figure.confidence]])
         out.append(markup.html_table(["Figure", "Meaning", "Source", "Date", "Confidence"], rows))
     else:
@@ -160,10 +161,10 @@ def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
     for number, source_id in enumerate(meta.sources, 1):
         source = data.sources.get(source_id)
         if source is None:
-            out.append(f"{number}. {markup.text(source_id)} (no record in data/sources/)")
+            out.append(f"{number}. {safe.text(source_id)} (no record in data/sources/)")
             continue
-        via = f", read via <{source.read_via}>" if source.read_via else ""
-        out.append(f"{number}. [{markup.text(source.title)}]({source.url}) — {markup.text(source.publisher)}, "
+        via = f", read via <{safe.url(source.read_via)}>" if source.read_via else ""
+        out.append(f"{number}. {safe.markdown_link(source.title, source.url)} — {safe.text(source.publisher)}, "
                    f"{source.type}, published {source.published}, accessed {source.accessed}{via}")
     return out
 
@@ -171,9 +172,8 @@ def _sources_and_figures(page: SitePage, data: Data) -> list[str]:
 def _source_link(source_id: str, data: Data) -> str:
     source = data.sources.get(source_id)
     if source is None:
-        return html.escape(source_id)
-    return (f'<a href="{markup.attribute(str(source.url))}">{html.escape(source.title, quote=False)}</a> '
-            f"({html.escape(source.publisher, quote=False)}, {source.published})")
+        return safe.html(source_id)
+    return f"{safe.html_link(source.title, source.url)} ({safe.html(source.publisher)}, {source.published})"
 
 
 def related_ids(page: SitePage, ctx: PageContext) -> list[str]:
@@ -198,6 +198,6 @@ def _related(page: SitePage, ctx: PageContext, doc: str) -> list[str]:
     out = ["## Related pages", ""]
     for other_id in ids:
         other = ctx.pages[other_id]
-        out.append(f"- [{markup.text(other.meta.title)}]({markup.link(doc, markup.page_doc(other_id))}) — "
-                   f"{markup.text(other.meta.summary)}")
+        out.append(f"- [{safe.text(other.meta.title)}]({markup.link(doc, markup.page_doc(other_id))}) — "
+                   f"{safe.text(other.meta.summary)}")
     return out

@@ -24,7 +24,7 @@ from ..store import cache_key
 from .svg import compact_svg
 
 # Bump when the Mermaid configuration or the SVG post-processing changes: old cache entries then miss.
-RENDER_FORMAT = "2"
+RENDER_FORMAT = "3"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -39,13 +39,73 @@ RENDER_DEADLINE_S = 900.0
 FONT_FAMILY = 'Verdana, "DejaVu Sans", Geneva, sans-serif'
 _HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script src="{script}"></script></head><body></body></html>"""
-_INIT = """([theme, font]) => {
-  mermaid.initialize({startOnLoad: false, securityLevel: 'strict', theme: theme,
+# Config keys a diagram's `%%{init}%%` or front matter can never change here (Mermaid's `secure` list:
+# its own defaults plus what can load CSS or change how labels become HTML). `dsatlas check` refuses
+# these directives first (ATL105); this is the renderer's own guarantee.
+SECURE_CONFIG_KEYS = ["secure", "securityLevel", "startOnLoad", "maxTextSize", "suppressErrorRendering",
+                      "maxEdges", "themeCSS", "fontFamily", "altFontFamily", "htmlLabels", "dompurifyConfig",
+                      "arrowMarkerAbsolute"]
+# The SVG is inlined into every page, so whatever in it could make a reader's browser fetch something
+# is taken out in Chromium's own DOM and CSSOM before it leaves the render page: scripts and embeds,
+# event handlers, links and sources that are not `#fragments`, and CSS (style sheets, style attributes,
+# presentation attributes) that imports, loads fonts or points `url()` anywhere but `#fragments`.
+_SCRUB = r"""
+const FETCHES = /url\(|image-set\(|image\(|cross-fade\(|src\(|@import|@font-face|\\/i;
+const LOCAL_URL = /url\(\s*(['"]?)#[^)'"]*\1\s*\)/gi;
+const fetches = (value) => FETCHES.test(String(value).replace(LOCAL_URL, ''));
+const DROP = new Set(['script', 'iframe', 'object', 'embed', 'link', 'meta', 'base', 'audio', 'video',
+                      'source', 'track', 'frame', 'frameset', 'portal']);
+const LINKS = new Set(['href', 'xlink:href', 'src', 'srcset', 'action', 'formaction', 'poster',
+                       'background', 'data', 'ping', 'lowsrc']);
+const cleanDeclarations = (style) => {
+  for (const name of [...style]) {
+    if (fetches(style.getPropertyValue(name))) style.removeProperty(name);
+  }
+};
+const cleanRules = (holder) => {
+  for (let index = holder.cssRules.length - 1; index >= 0; index--) {
+    const rule = holder.cssRules[index];
+    if (rule instanceof CSSImportRule || rule instanceof CSSFontFaceRule) { holder.deleteRule(index); continue; }
+    if (rule.style) cleanDeclarations(rule.style);
+    if (rule.cssRules) cleanRules(rule);
+  }
+};
+const cleanCss = (css) => {
+  if (!fetches(css)) return css;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);  // a constructed sheet drops @import rules by itself
+  cleanRules(sheet);
+  return [...sheet.cssRules].map((rule) => rule.cssText).join('\n');
+};
+window.__dsatlasScrub = (svg) => {
+  const box = document.createElement('template');  // inert: nothing in it loads or runs
+  box.innerHTML = svg;
+  for (const element of [...box.content.querySelectorAll('*')]) {
+    const tag = element.localName.toLowerCase();
+    if (DROP.has(tag)) { element.remove(); continue; }
+    if (tag === 'style') { element.textContent = cleanCss(element.textContent); continue; }
+    for (const attribute of [...element.attributes]) {
+      const name = attribute.name.toLowerCase();
+      const value = attribute.value;
+      if (name.startsWith('on') || (LINKS.has(name) && !value.trim().startsWith('#'))) {
+        element.removeAttribute(attribute.name);
+      } else if (name === 'style' && fetches(value)) {
+        cleanDeclarations(element.style);
+      } else if (fetches(value)) {
+        element.removeAttribute(attribute.name);
+      }
+    }
+  }
+  return box.innerHTML;
+};
+"""
+_INIT = """([theme, font, secure]) => {
+  mermaid.initialize({startOnLoad: false, securityLevel: 'strict', theme: theme, secure: secure,
                       fontFamily: font, themeVariables: {fontFamily: font}});
   window.__dsatlasRender = async (id, text) => {
     try {
       const out = await mermaid.render(id, text);
-      return {ok: true, svg: out.svg};
+      return {ok: true, svg: window.__dsatlasScrub(out.svg)};
     } catch (e) {
       document.body.replaceChildren();
       return {ok: false, message: String((e && e.message) || e)};
@@ -229,7 +289,8 @@ class DiagramRenderer:
         await context.route("**/*", self._refuse_network)
         page = await context.new_page()
         await page.goto(self._host_page())
-        await page.evaluate(_INIT, [self.theme, FONT_FAMILY])
+        await page.evaluate(_SCRUB)
+        await page.evaluate(_INIT, [self.theme, FONT_FAMILY, SECURE_CONFIG_KEYS])
         return context, page
 
     async def _drop_slot(self, index: int) -> None:

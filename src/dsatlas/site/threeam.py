@@ -7,11 +7,9 @@ sources outside the atlas, so nothing needs the engine's Markdown pass.
 
 from __future__ import annotations
 
-import html
-
+from .. import safe
 from ..loader import Data
 from ..model import FailureMode, IncidentFacts, PageMeta, Signal
-from . import markup
 
 HEADING = "What breaks at 3 AM"
 ANCHOR = "what-breaks-at-3-am"  # the toc slug of HEADING
@@ -27,16 +25,16 @@ def threshold_html(signal: Signal | None, data: Data) -> str:
     if signal is None:
         return "<em>unknown signal</em>"
     threshold = signal.threshold
-    head = (f'<strong title="{markup.attribute(signal.measures)}">{_e(signal.name)}</strong>: '
+    head = (f'<strong title="{safe.attribute(signal.measures)}">{_e(signal.name)}</strong>: '
             f"{_e(threshold.condition)}")
     if threshold.provenance == "sourced":
         source = data.sources.get(threshold.source or "")
         where = _e(threshold.locator or "")
-        cited = (f'<a href="{markup.attribute(str(source.url))}">{_e(source.title)}</a>, {where}'
+        cited = (f'<a href="{safe.attribute(str(source.url))}">{_e(source.title)}</a>, {where}'
                  if source else f"{_e(threshold.source or '')}, {where}")
         mark = f'<span class="dsatlas-sourced">sourced</span> ({cited})'
     else:
-        mark = (f'<span class="dsatlas-suggested" title="{markup.attribute(threshold.reasoning or "")}">'
+        mark = (f'<span class="dsatlas-suggested" title="{safe.attribute(threshold.reasoning or "")}">'
                 "suggested</span> (no source publishes this threshold: "
                 f"{_e(threshold.reasoning or '')})")
     return f"{head}<br>{mark}"
@@ -47,7 +45,7 @@ def failure_mode_row(index: int, mode: FailureMode, data: Data) -> str:
     if mode.as_done_by:
         source = data.sources.get(mode.as_done_by)
         title = _e(source.title) if source else _e(mode.as_done_by)
-        href = markup.attribute(str(source.url)) if source else "#"
+        href = safe.attribute(str(source.url)) if source else "#"
         where = f", {_e(mode.locator)}" if mode.locator else ""
         done = f'<br><small>As done: <a href="{href}">{title}</a>{where}</small>'
     cells = [_e(mode.symptom), threshold_html(data.signals.get(mode.signal), data),
@@ -102,8 +100,8 @@ def _cite(source_id: str, locator: str | None, data: Data) -> str:
     if source is None:
         return _e(source_id)
     where = f", {_e(locator)}" if locator else ""
-    return f'<a href="{markup.attribute(str(source.url))}">{_e(source.title)}</a>{where}'
+    return f'<a href="{safe.attribute(str(source.url))}">{_e(source.title)}</a>{where}'
 
 
 def _e(text: str) -> str:
-    return html.escape(" ".join(str(text).split()), quote=False)
+    return safe.html(" ".join(str(text).split()))
