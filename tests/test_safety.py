@@ -34,6 +34,11 @@ PROSE = [
      "ATL103", 39),
     ("html_comment", "## What breaks at 3 AM", "<!-- --><script>alert(1)</script>\n\n## What breaks at 3 AM",
      "ATL103", 39),
+    # markdown-it sees a fenced block here, Python-Markdown (the site's engine) sees prose with raw HTML
+    ("fence_in_a_quote", "## What breaks at 3 AM",
+     "> ~~~\n> <img src=x onerror=alert(1)>\n> ~~~\n\n## What breaks at 3 AM", "ATL103", 40),
+    ("html_inside_pre_code", "## What breaks at 3 AM",
+     "<pre><code><img src=x onerror=alert(1)></code></pre>\n\n## What breaks at 3 AM", "ATL103", 39),
     ("attribute_list_handler", "# Acme — Storage", '# Acme — Storage {: onclick="alert(1)" }', "ATL103", 17),
     ("javascript_link", "[the architecture](architecture.md)", "[the architecture](javascript:alert(1))",
      "ATL104", PROSE_LINE),
@@ -77,8 +82,9 @@ DIAGRAM = [
 @pytest.mark.parametrize(("prefix", "code", "line"), [d[1:] for d in DIAGRAM], ids=[d[0] for d in DIAGRAM])
 def test_refused_diagram_configuration_is_a_finding(atlas, prefix, code, line):
     page = atlas / STORAGE
-    edit(page, DIAGRAM_FIRST, prefix + DIAGRAM_FIRST)
-    if not prefix:
+    if prefix:
+        edit(page, DIAGRAM_FIRST, prefix + DIAGRAM_FIRST)
+    else:
         edit(page, 'api["Order API"]', "api[\"<img src='https://evil.example/i.png'> Order API\"]")
     assert (code, line) in findings_for(atlas)
 
