@@ -49,6 +49,9 @@ PROSE = [
     ("data_link_in_3am_cell", CELL, "| Replica falls behind, see [runbook](data:text/html,x) |", "ATL104", 43),
     ("offsite_image", "How Acme keeps its orders.", "How Acme keeps ![graph](https://evil.example/g.png) orders.",
      "ATL104", PROSE_LINE),
+    # Python-Markdown is quadratic in '[' and '<': past a bound the page is refused unread, quickly
+    ("too_many_brackets", "How Acme keeps its orders.", "How Acme keeps its orders. " + "x [" * 1_001, "ATL104",
+     PROSE_LINE),
     ("attribute_list_href", "[the architecture](architecture.md)",
      '[the architecture](architecture.md){: href="javascript:alert(1)" }', "ATL104", PROSE_LINE),
 ]

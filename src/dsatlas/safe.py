@@ -19,6 +19,7 @@ from __future__ import annotations
 import html as _html
 import re
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -47,6 +48,7 @@ PROSE_ATTRIBUTES = {"*": {"id", "class", "title"}, "a": {"href"}, "img": {"src",
 _MARKDOWN_ATTRIBUTES = {"id", "class", "title", "href", "src", "alt"}  # what Markdown syntax itself sets
 _ALIGN_STYLE = re.compile(r"^\s*text-align:\s*(left|right|center)\s*;?\s*$")  # the tables extension's
 _URL_ATTRIBUTES = {"href", "src"}
+MAX_MARKUP_CHARS = 1_000  # `<` or `[` in one page body; the 36 real pages have at most 26
 _CODE_BLOCK = re.compile(r'<pre(?: (?:class|id)="[^"<>]*")*><code(?: (?:class|id)="[^"<>]*")*>[^<]*</code></pre>\Z')
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);\Z")
 
@@ -120,7 +122,9 @@ def html_link(label_text: object, target: object) -> str:
 # ---- author prose ---------------------------------------------------------------------------------
 
 
+@cache
 def _markdown_engine(raw_html: bool) -> _markdown.Markdown:
+    """One engine per process and mode (building one costs more than converting a page); reset per use."""
     names, configs = [], {}
     for item in MARKDOWN_EXTENSIONS + _ENGINE_DEFAULTS:
         name, config = next(iter(item.items())) if isinstance(item, dict) else (item, None)
@@ -147,7 +151,9 @@ def prose(markdown_text: str) -> str:
 
     One block of HTML with no blank line, so it can stand in generated Markdown as a raw HTML block.
     """
-    rendered = _markdown_engine(raw_html=True).convert(markdown_text)
+    if _crowded(markdown_text, 1):  # too much for the engine in bounded time: shown as plain text
+        return f'<div class="dsatlas-sanitised"><p>{html(" ".join(markdown_text.split()))}</p></div>'
+    rendered = _markdown_engine(raw_html=True).reset().convert(markdown_text)
     cleaned = nh3.clean(rendered, tags=PROSE_TAGS, attributes=PROSE_ATTRIBUTES, url_schemes=set(SAFE_SCHEMES),
                         attribute_filter=_keep_attribute, strip_comments=True, link_rel=None)
     return '<div class="dsatlas-sanitised">\n' + re.sub(r"\n\s*\n+", "\n", cleaned).strip() + "\n</div>"
@@ -180,7 +186,10 @@ def refusals(body: str, body_line: int = 1) -> list[Refusal]:
     The prose is rendered with the site's own Markdown engine and extensions, so what is found here is
     what a reader's browser would get, including reference-style links and `{: attr }` lists.
     """
-    engine = _markdown_engine(raw_html=False)
+    crowded = _crowded(body, body_line)
+    if crowded:
+        return crowded
+    engine = _markdown_engine(raw_html=False).reset()
     rendered = engine.convert(body)
     locate = _Locator(body, body_line)
     found: list[Refusal] = []
@@ -209,6 +218,22 @@ def refusals(body: str, body_line: int = 1) -> list[Refusal]:
                     line, col = locate(value, _html.escape(value), value.partition(":")[2])
                     found.append(Refusal(line, col, "ATL104", refused))
     return sorted(set(found), key=lambda item: (item.line, item.col, item.code, item.message))
+
+
+def _crowded(body: str, body_line: int) -> list[Refusal]:
+    """Python-Markdown (the site's engine) takes time quadratic in the `[` and `<` of a paragraph: 4,000
+    of them cost seconds, 400,000 hours. Past MAX_MARKUP_CHARS the page is refused unread, which also
+    keeps such a page from stalling the site build."""
+    found = []
+    for char, code, what in (("<", "ATL103", "raw HTML"), ("[", "ATL104", "links")):
+        count = body.count(char)
+        if count > MAX_MARKUP_CHARS:
+            at = body.index(char)
+            line = body_line + body.count("\n", 0, at)
+            found.append(Refusal(line, at - (body.rfind("\n", 0, at) + 1) + 1, code,
+                                 f"{count:,} {char!r} characters (at most {MAX_MARKUP_CHARS:,}): too many to check "
+                                 f"for {what} in bounded time; a page never needs that many, remove them"))
+    return found
 
 
 def _refused_target(tag: str, name: str, value: str) -> str | None:

@@ -173,7 +173,7 @@ def test_progress_command_human_and_json(history):
     data = json.loads(raw.output)
     assert data["completion"] == "2026-02-01" and data["total"]["planned"] == 8
     assert [week["landed"] for week in data["weeks"]] == [2, 1, 4, 0]
-    assert data["categories"][1]["quality"] == 0.9808  # 51 of 52 checks (13 gates × 4 pages), rounded to 4 places
+    assert data["categories"][1]["quality"] == 0.9821  # 55 of 56 checks (14 gates × 4 pages), rounded to 4 places
 
 
 def test_dashboard_is_markdown_with_inline_svg_charts(history):

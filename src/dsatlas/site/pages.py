@@ -67,7 +67,8 @@ def page_markdown(page: SitePage, ctx: PageContext) -> str:
         lead += ["", '!!! failure "Draft: this page does not pass `dsatlas check`"', ""]
         lead += [f"    - {safe.text(problem)}" for problem in problems]
     body = _author_body(page, ctx.figures.get(page.id), lead, sanitise=page.id in ctx.refused)
-    parts = [markup.front_matter(meta.title, meta.summary, meta.tags, hide=["toc"]), _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
+    front = markup.front_matter(meta.title, meta.summary, meta.tags, hide=["toc"])  # the diagram takes the toc's width
+    parts = [front, _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
     incident = ctx.data.incidents.get(meta.subject) if PROFILES[meta.kind].facts == "incident" else None
     parts.append("\n".join(threeam.section(meta, ctx.data, incident)))
     parts.append("\n".join(_sources_and_figures(page, ctx.data)))
