@@ -13,83 +13,82 @@ from conftest import check_codes, edit
 from dsatlas import safe
 
 STORAGE = Path("content/systems/acme/storage.md")
-PROSE_LINE = 19  # "How Acme keeps its orders. …"
-CELL = "| Replica falls behind |"  # the first 3 AM row, line 43
-DIAGRAM_FIRST = "flowchart LR\n"  # line 22
+PROSE = "How Acme keeps its orders."
+DIAGRAM_FIRST = "flowchart LR\n"
 
 
 def findings_for(atlas: Path, page: Path = STORAGE) -> list[tuple[str, int]]:
     return [(code, line) for path, code, line in check_codes(atlas) if path == str(page)]
 
 
-PROSE = [
-    # (name, old, new, code, line)
-    ("inline_img_onerror", "How Acme keeps its orders.", "How Acme <img src=x onerror=alert(1)> keeps its orders.",
-     "ATL103", PROSE_LINE),
+def line_of(atlas: Path, marker: str, page: Path = STORAGE) -> int:
+    """The file line where `marker` first appears: where the finding must point."""
+    text = (atlas / page).read_text()
+    return text[: text.index(marker)].count("\n") + 1
+
+
+CASES = [
+    # (name, old, new, code, marker: the text on the line the finding points at)
+    ("inline_img_onerror", PROSE, "How Acme <img src=x onerror=alert(1)> keeps its orders.", "ATL103", "<img"),
     # not a tag to CommonMark, but Python-Markdown (the site's engine) passes it through as HTML
-    ("slash_separated_tag", "How Acme keeps its orders.", "How Acme <img/src=x onerror=alert(1)> keeps orders.",
-     "ATL103", PROSE_LINE),
-    ("script_in_3am_cell", CELL, "| Replica <script>alert(1)</script> falls behind |", "ATL103", 43),
-    ("html_block", "## What breaks at 3 AM", '<div markdown="1">\n**x**\n</div>\n\n## What breaks at 3 AM',
-     "ATL103", 39),
-    ("html_comment", "## What breaks at 3 AM", "<!-- --><script>alert(1)</script>\n\n## What breaks at 3 AM",
-     "ATL103", 39),
+    ("slash_separated_tag", PROSE, "How Acme <img/src=x onerror=alert(1)> keeps orders.", "ATL103", "<img"),
+    ("script", PROSE, "How Acme <script>alert(1)</script> keeps orders.", "ATL103", "<script>"),
+    ("html_block", PROSE, PROSE + '\n\n<div markdown="1">\n**x**\n</div>', "ATL103", "<div"),
+    ("html_comment", PROSE, PROSE + "\n\n<!-- --><script>alert(1)</script>", "ATL103", "<!--"),
     # markdown-it sees a fenced block here, Python-Markdown (the site's engine) sees prose with raw HTML
-    ("fence_in_a_quote", "## What breaks at 3 AM",
-     "> ~~~\n> <img src=x onerror=alert(1)>\n> ~~~\n\n## What breaks at 3 AM", "ATL103", 40),
-    ("html_inside_pre_code", "## What breaks at 3 AM",
-     "<pre><code><img src=x onerror=alert(1)></code></pre>\n\n## What breaks at 3 AM", "ATL103", 39),
-    ("attribute_list_handler", "# Acme — Storage", '# Acme — Storage {: onclick="alert(1)" }', "ATL103", 17),
+    ("fence_in_a_quote", PROSE, PROSE + "\n\n> ~~~\n> <img src=x onerror=alert(1)>\n> ~~~", "ATL103", "> <img"),
+    ("html_inside_pre_code", PROSE, PROSE + "\n\n<pre><code><img src=x onerror=alert(1)></code></pre>", "ATL103",
+     "<pre>"),
+    ("attribute_list_handler", "# Acme — Storage", '# Acme — Storage {: onclick="alert(1)" }', "ATL103",
+     "{: onclick"),
     ("javascript_link", "[the architecture](architecture.md)", "[the architecture](javascript:alert(1))",
-     "ATL104", PROSE_LINE),
+     "ATL104", "javascript:"),
     ("entity_hidden_scheme", "[the architecture](architecture.md)", "[the architecture](jav&#x61;script:alert(1))",
-     "ATL104", PROSE_LINE),
+     "ATL104", "jav&#x61;"),
     ("reference_style_link", "[the architecture](architecture.md).",
-     "[the architecture][arch].\n\n[arch]: javascript:alert(1)", "ATL104", PROSE_LINE + 2),
-    ("data_link_in_3am_cell", CELL, "| Replica falls behind, see [runbook](data:text/html,x) |", "ATL104", 43),
-    ("offsite_image", "How Acme keeps its orders.", "How Acme keeps ![graph](https://evil.example/g.png) orders.",
-     "ATL104", PROSE_LINE),
+     "[the architecture][arch].\n\n[arch]: javascript:alert(1)", "ATL104", "[arch]: "),
+    ("data_link", PROSE, PROSE + " See [runbook](data:text/html,x).", "ATL104", "data:"),
+    ("offsite_image", PROSE, "How Acme keeps ![graph](https://evil.example/g.png) orders.", "ATL104", "![graph]"),
     # Python-Markdown is quadratic in '[' and '<': past a bound the page is refused unread, quickly
-    ("too_many_brackets", "How Acme keeps its orders.", "How Acme keeps its orders. " + "x [" * 1_001, "ATL104",
-     PROSE_LINE),
+    ("too_many_brackets", PROSE, PROSE + " " + "x [" * 1_001, "ATL104", "x ["),
     ("attribute_list_href", "[the architecture](architecture.md)",
-     '[the architecture](architecture.md){: href="javascript:alert(1)" }', "ATL104", PROSE_LINE),
+     '[the architecture](architecture.md){: href="javascript:alert(1)" }', "ATL104", "{: href"),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "code", "line"), [p[1:] for p in PROSE], ids=[p[0] for p in PROSE])
-def test_refused_prose_is_a_finding_at_its_line(atlas, old, new, code, line):
+@pytest.mark.parametrize(("old", "new", "code", "marker"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_refused_prose_is_a_finding_at_its_line(atlas, old, new, code, marker):
     edit(atlas / STORAGE, old, new)
-    assert (code, line) in findings_for(atlas)
+    assert (code, line_of(atlas, marker)) in findings_for(atlas)
 
 
 def test_markdown_that_only_looks_dangerous_passes(atlas):
-    edit(atlas / STORAGE, "How Acme keeps its orders.",
+    edit(atlas / STORAGE, PROSE,
          "How Acme keeps `<script>` out, writes p99 &lt; 200 ms, and links [docs](https://example.com/a_(b)) "
-         "and [top](#what-breaks-at-3-am) {: .note }")
+         "and [top](#acme-storage) {: .note }")
     assert findings_for(atlas) == []
 
 
 DIAGRAM = [
-    # (name, text added after the flowchart line or replacing the diagram start, code, line)
-    ("theme_css_import", '%%{init: {"themeCSS": "@import url(https://evil.example/x.css);"}}%%\n', "ATL105", 22),
-    ("security_level", "%%{init: {'securityLevel': 'loose'}}%%\n", "ATL105", 22),
+    # (name, text put before the flowchart line, code, marker)
+    ("theme_css_import", '%%{init: {"themeCSS": "@import url(https://evil.example/x.css);"}}%%\n', "ATL105", "%%{"),
+    ("security_level", "%%{init: {'securityLevel': 'loose'}}%%\n", "ATL105", "%%{"),
     ("font_family_css", '%%{init: {"themeVariables": {"fontFamily": "x;} .node {display: none"}}}%%\n', "ATL105",
-     22),
-    ("front_matter_config", "---\nconfig:\n  theme: dark\n  themeCSS: '.a {}'\n---\n", "ATL105", 25),
-    ("unreadable_directive", "%%{init: {theme: dark}}%%\n", "ATL105", 22),
-    ("offsite_label_image", "", "ATL105", 26),
+     "%%{"),
+    ("front_matter_config", "---\nconfig:\n  theme: dark\n  themeCSS: '.a {}'\n---\n", "ATL105", "themeCSS"),
+    ("unreadable_directive", "%%{init: {theme: dark}}%%\n", "ATL105", "%%{"),
+    ("offsite_label_image", "", "ATL105", "<img"),
 ]
 
 
-@pytest.mark.parametrize(("prefix", "code", "line"), [d[1:] for d in DIAGRAM], ids=[d[0] for d in DIAGRAM])
-def test_refused_diagram_configuration_is_a_finding(atlas, prefix, code, line):
+@pytest.mark.parametrize(("prefix", "code", "marker"), [d[1:] for d in DIAGRAM], ids=[d[0] for d in DIAGRAM])
+def test_refused_diagram_configuration_is_a_finding(atlas, prefix, code, marker):
     page = atlas / STORAGE
     if prefix:
         edit(page, DIAGRAM_FIRST, prefix + DIAGRAM_FIRST)
     else:
         edit(page, 'api["Order API"]', "api[\"<img src='https://evil.example/i.png'> Order API\"]")
-    assert (code, line) in findings_for(atlas)
+    assert (code, line_of(atlas, marker)) in findings_for(atlas)
 
 
 def test_harmless_diagram_configuration_passes(atlas):
@@ -101,7 +100,7 @@ def test_harmless_diagram_configuration_passes(atlas):
 def test_click_is_refused_with_a_clear_message_not_url_is_not_defined(atlas):
     edit(atlas / STORAGE, "  class api serviceStyle", '  class api serviceStyle\n  click api "https://example.com"')
     found = [(path, code, line) for path, code, line in check_codes(atlas) if path == str(STORAGE)]
-    assert found == [(str(STORAGE), "ATL106", 36)]
+    assert found == [(str(STORAGE), "ATL106", line_of(atlas, "click api"))]
 
 
 def test_source_record_with_a_javascript_url_is_a_data_finding(atlas):

@@ -48,7 +48,8 @@ def _valid_hostile(root: Path) -> None:
     # a valid http URL that, pasted raw into a Markdown link, appends a working javascript: link
     edit(source, "url: https://engineering.example.com/acme-edge-2023",
          "url: https://engineering.example.com/x)[click](javascript:alert(14))")
-    edit(root / STORAGE, "| Replica falls behind |", "| Replica falls behind &lt;img src=x onerror=alert(15)&gt; |")
+    edit(root / STORAGE, "- symptom: Replica falls behind", f'- symptom: "Replica falls behind {xss(15)}"')
+    edit(root / STORAGE, "- symptom: Primary disk fills", '- symptom: "Primary disk fills <script>alert(27)</script>"')
 
 
 def _refused_prose_and_diagrams(root: Path) -> None:
@@ -58,8 +59,7 @@ def _refused_prose_and_diagrams(root: Path) -> None:
          f"How Acme {xss(20)} keeps <img/src=x onerror=alert(21)> its orders. [Runbook](javascript:alert(22)) "
          f"[ref][r] ![graph](https://{EVIL}/g.png)\n\n[r]: jav&#x61;script:alert(23)\n\n"
          f'<div onmouseover="alert(24)">hover</div>\n\n<script>alert(25)</script>')
-    edit(page, "## What breaks at 3 AM", '## What breaks at 3 AM {: onclick="alert(26)" }')
-    edit(page, "| Primary disk fills |", "| Primary disk fills <script>alert(27)</script> |")
+    edit(page, "# Acme — Storage", '# Acme — Storage {: onclick="alert(26)" }')
     edit(page, "flowchart LR\n", f'%%{{init: {{"themeCSS": "@import url(https://{EVIL}/a.css); .node rect '
          f'{{ fill: url(https://{EVIL}/f.svg#x) }}", "fontFamily": "x;}} @import url(https://{EVIL}/b.css);"}}}}%%\n'
          "flowchart LR\n")
