@@ -351,6 +351,11 @@ class IncidentFacts(Strict):
         "The actions that restored service; incident pages need at least one (ATL406)."))
     sources: list[Slug] = Field(min_length=1)
 
+    @property
+    def clocks_converted(self) -> bool:
+        """True when the post-mortem's clocks were not UTC: every UTC time drawn from it is a conversion."""
+        return self.source_timezone not in ("UTC", "Etc/UTC")
+
     @model_validator(mode="after")
     def _consistent(self) -> IncidentFacts:
         for name in ("started", "detected", "mitigated", "resolved"):

@@ -328,7 +328,10 @@ def incident_context(incident: IncidentFacts, book: SourceBook, facts_path: str)
         clock = timeline.clock_label(at, started)
         offset = timeline.offset_label(started, at)
         confidence = book.confidence(source)
-        clock_piece = Piece(clock, (Declared(clock, f"Time (UTC) of: {clean(text)}", source, day, confidence),))
+        converted = incident.clocks_converted  # a UTC time from local clocks is arithmetic: B (ATL405)
+        clock_piece = Piece(clock, (Declared(
+            clock, f"Time (UTC) of: {clean(text)}", source, day, "B" if converted else confidence,
+            f"converted from the post-mortem's {incident.source_timezone} clock" if converted else None),))
         if offset == "T+0":
             offset_fig = Declared(offset, f"Start of the incident (T+0 = {timeline.long_clock(started)})",
                                   source, day, confidence)

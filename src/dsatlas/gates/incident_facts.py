@@ -57,7 +57,7 @@ def check(ctx: PageContext) -> None:
     if meta is None:  # only incident kinds reach here (RULES.applies)
         return
     incident = ctx.data.incidents.get(meta.subject)
-    converted = incident is not None and incident.source_timezone not in ("UTC", "Etc/UTC")
+    converted = incident is not None and incident.clocks_converted
     for index, figure in enumerate(meta.figures):
         if figure.confidence != "A":
             continue
