@@ -30,7 +30,7 @@ def threshold_html(signal: Signal | None, data: Data) -> str:
     if threshold.provenance == "sourced":
         source = data.sources.get(threshold.source or "")
         where = _e(threshold.locator or "")
-        cited = (f'<a href="{safe.attribute(str(source.url))}">{_e(source.title)}</a>, {where}'
+        cited = (f'<a href="{_href(source.url)}">{_e(source.title)}</a>, {where}'
                  if source else f"{_e(threshold.source or '')}, {where}")
         mark = f'<span class="dsatlas-sourced">sourced</span> ({cited})'
     else:
@@ -45,7 +45,7 @@ def failure_mode_row(index: int, mode: FailureMode, data: Data) -> str:
     if mode.as_done_by:
         source = data.sources.get(mode.as_done_by)
         title = _e(source.title) if source else _e(mode.as_done_by)
-        href = safe.attribute(str(source.url)) if source else "#"
+        href = _href(source.url) if source else "#"
         where = f", {_e(mode.locator)}" if mode.locator else ""
         done = f'<br><small>As done: <a href="{href}">{title}</a>{where}</small>'
     cells = [_e(mode.symptom), threshold_html(data.signals.get(mode.signal), data),
@@ -100,8 +100,13 @@ def _cite(source_id: str, locator: str | None, data: Data) -> str:
     if source is None:
         return _e(source_id)
     where = f", {_e(locator)}" if locator else ""
-    return f'<a href="{safe.attribute(str(source.url))}">{_e(source.title)}</a>{where}'
+    return f'<a href="{_href(source.url)}">{_e(source.title)}</a>{where}'
 
 
 def _e(text: str) -> str:
     return safe.html(" ".join(str(text).split()))
+
+
+def _href(target: object) -> str:
+    """A source's URL as an attribute value, through the one URL check (a refused scheme links nowhere)."""
+    return safe.attribute(safe.url(target) or "#")
