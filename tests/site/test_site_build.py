@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
+import typing
 from pathlib import Path
 
 import yaml
@@ -74,13 +76,62 @@ def test_index_pages_have_a_card_per_page_and_the_symptom_index_links_the_3am_ta
     for path in (root / "content" / "systems" / "acme").glob("*.md"):
         assert f'href="{path.stem}.html"' in company
     assert "Peak edge requests per second" in company  # key figures from data/companies/acme.yaml
-    symptoms = _html(root, "symptoms/systems.html")
+    symptoms = _html(root, "symptoms/saturation.html")  # the fixture's signals are all of class saturation
     row = re.search(r"<td>Edge returns 503s</td>\s*<td><a href=\"([^\"]+)\"", symptoms)
     assert row and row.group(1) == "../systems/acme/architecture.html#fm-1"  # the page's first failure mode
     page = _html(root, "systems/acme/architecture.html")
     assert '<tr id="fm-1"><td>Edge returns 503s</td>' in page  # the row the index links to
     assert "suggested</span>" in page  # the fixture's thresholds are suggested, and say so
     assert 'id="tag-fixture"' in _html(root, "tags.html")
+
+
+def _fixture_failure_modes(root: Path) -> list[tuple[str, str]]:
+    """(page id, signal id) of every failure mode in the fixture atlas, read from the front matter."""
+    found = []
+    for path in sorted((root / "content").rglob("*.md")):
+        meta = yaml.safe_load(path.read_text().split("---\n")[1])
+        page_id = path.relative_to(root / "content").with_suffix("").as_posix()
+        found += [(page_id, mode["signal"]) for mode in meta.get("failure_modes", [])]
+    return found
+
+
+def test_home_page_is_for_the_night_shift(built):
+    from dsatlas.model import SignalClass
+
+    root, _ = built
+    home = _html(root, "index.html")
+    assert home.index('for="__search"') < home.index('id="i-see"')  # search first, then "I see…"
+    modes = _fixture_failure_modes(root)
+    isee = home[home.index('id="i-see"'):home.index('id="latest-incidents"')]
+    entries = re.findall(r'<a href="symptoms/([a-z-]+)\.html">[^<]+</a></strong></p>\s*<p>(\d+) failure mode', isee)
+    assert [name for name, _ in entries] == list(typing.get_args(SignalClass))
+    assert dict(entries)["saturation"] == str(len(modes)) and dict(entries)["latency"] == "0"
+    # the fixture incident: 2024-03-05, 45 minutes, its trigger, linked to its folder
+    assert re.search(r"<td>2024-03-05</td>\s*<td>\d+ (?:h \d\d )?min</td>\s*<td><a href=\"incidents/acme-2024-03-05/"
+                     r"index.html\">", home)
+    assert "<strong>1.2M req/s</strong> Peak edge requests per second" in home  # Acme's first key figure
+    pages = len(list((root / "content").rglob("*.md")))
+    signals = len(list((root / "data" / "signals").glob("*.yaml")))
+    sourced = sum("provenance: sourced" in path.read_text() for path in (root / "data" / "signals").glob("*.yaml"))
+    assert f"{pages} pages · " in home and f" · {signals} signals · " in home
+    assert f"{round(100 * sourced / signals)}% of thresholds sourced ({sourced} of {signals};" in home
+
+
+def test_each_signal_has_a_page_with_its_definition_threshold_and_uses(built):
+    root, _ = built
+    modes = _fixture_failure_modes(root)
+    for path in (root / "data" / "signals").glob("*.yaml"):
+        record = yaml.safe_load(path.read_text())
+        page = _html(root, f"signals/{record['id']}.html")
+        assert html_lib.escape(record["measures"], quote=False) in page
+        assert 'href="../symptoms/saturation.html"' in page
+        assert html_lib.escape(record["threshold"]["condition"], quote=False) in page
+        uses = [page_id for page_id, signal in modes if signal == record["id"]]
+        assert len(re.findall(r'<a href="\.\./[^"]+\.html#fm-\d+"', page)) == len(uses), record["id"]
+    envoy = _html(root, "signals/fx-envoy-5xx-rate-1.html")
+    assert 'href="../systems/acme/architecture.html#fm-1">Edge returns 503s</a>' in envoy
+    sourced = _html(root, "signals/fx-5xx-rate-above-2.html")
+    assert "sourced</span>" in sourced and "section 'Alerts', first table row" in sourced
 
 
 def test_no_cdn_font_host_or_external_script_anywhere_in_the_output(built):
@@ -165,6 +216,13 @@ def test_content_may_not_take_a_generated_path(fresh_atlas):
         replaced((fresh_atlas / STORAGE).read_text(), "kind: storage", "kind: request-flow"))
     result = dsatlas(fresh_atlas, "build")
     assert result.returncode == 1 and "ATL981" in result.stderr
+
+
+def test_content_may_not_take_the_signals_folder(fresh_atlas):
+    (fresh_atlas / "content" / "signals").mkdir()
+    (fresh_atlas / "content" / "signals" / "latency.md").write_text((fresh_atlas / STORAGE).read_text())
+    result = dsatlas(fresh_atlas, "build")
+    assert result.returncode == 1 and "content/signals/latency.md:1:1: ATL981" in result.stderr, result.stderr
 
 
 def test_a_page_missing_from_the_navigation_is_refused():

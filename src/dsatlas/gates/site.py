@@ -7,7 +7,7 @@ from .base import Rule
 RULES = [
     Rule("ATL981", "site", "page id takes a path the site generates",
          "What: no page may sit at a path the site builds itself: an index page at any level, or index,\n"
-         "tags, symptoms, progress, assets and search at the top of content/.\n"
+         "tags, symptoms, signals, progress, assets and search at the top of content/.\n"
          "Why: the generated page would silently replace the author's, or the other way round.\n"
          "Example: content/symptoms.md.\nFix: rename the file.", waivable=False, quality=False),
     Rule("ATL982", "site", "diagram did not render",

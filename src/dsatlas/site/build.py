@@ -30,7 +30,7 @@ from ..store import Store
 from . import config as site_config
 from .catalog import PageCatalog, SitePage, Unloadable
 from .engines import EngineError, mkdocs_build, zensical_build
-from .indexes import PROGRESS_DOC, folder_markdown, symptom_documents, tags_markdown
+from .indexes import PROGRESS_DOC, folder_markdown, signal_documents, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
 from .pages import PROSE_SAFETY_CODES, PageContext, failed_figure_html, figure_html, page_markdown
 from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderDeadlineExceeded, RenderFailure, RenderJob
@@ -40,7 +40,8 @@ from .tree import build_tree
 DOCS = "docs"
 CONFIG_FILE = "mkdocs.yml"
 ZENSICAL_SITE = "site"
-RESERVED = ("index", "tags", "progress", "symptoms", "assets", "search")
+RESERVED = ("index", "tags", "progress", "symptoms", "signals", "assets", "search")
+GENERATED_FOLDERS = ("symptoms", "signals", "assets", "search")  # no content page under these
 
 Progress = Callable[[str, int, int], None]
 
@@ -157,8 +158,7 @@ class SiteBuilder:
 
         started = time.perf_counter()
         documents = self._documents(pages, unloadable, data, figures, dashboard, report.problems)
-        nav = site_config.navigation(build_tree(pages, data), [doc for doc in documents if doc.startswith(
-            "symptoms/")], dashboard is not None)
+        nav = site_config.navigation(build_tree(pages, data), list(documents), dashboard is not None)
         _verify_navigation(nav, documents)
         # Zensical only writes inside the folder of its config: it builds into the tree, then we move it.
         site_dir = Path(ZENSICAL_SITE) if options.engine == "zensical" else options.out.resolve()
@@ -240,7 +240,7 @@ class SiteBuilder:
         ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems,
                           refused=refused)
         documents = self._page_documents(pages, ctx, data)
-        extras = [("Symptom index", "symptoms/index.md"), ("Tags", "tags.md")]
+        extras = [("Symptom index", "symptoms/index.md"), ("Signals", "signals/index.md"), ("Tags", "tags.md")]
         if dashboard is not None:
             extras.append(("Progress", PROGRESS_DOC))
         for folder in tree.walk():
@@ -248,6 +248,7 @@ class SiteBuilder:
         if unloadable and not self.options.strict:
             documents["index.md"] += _unloadable_note(unloadable, problems)
         documents.update(symptom_documents(tree, data))
+        documents.update(signal_documents(tree, data))
         documents["tags.md"] = tags_markdown(tags, by_id)
         if dashboard is not None:
             documents[PROGRESS_DOC] = dashboard
@@ -458,10 +459,9 @@ def _reserved_ids(pages: list[SitePage]) -> list[Finding]:
     found = []
     for page in pages:
         parts = page.id.split("/")
-        if parts[-1] == "index" or (len(parts) == 1 and parts[0] in RESERVED) or parts[0] in ("symptoms", "assets",
-                                                                                            "search"):
+        if parts[-1] == "index" or (len(parts) == 1 and parts[0] in RESERVED) or parts[0] in GENERATED_FOLDERS:
             found.append(Finding(page.path, 1, 1, "ATL981", f"content/{page.id}.md takes a path the site generates "
-                                 "(index pages, tags, symptoms, progress, assets): rename the file"))
+                                 "(index pages, tags, symptoms, signals, progress, assets): rename the file"))
     return found
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from .. import safe
 from . import markup
-from .indexes import PROGRESS_DOC, SYMPTOMS_FOLDER, TAGS_DOC
+from .indexes import PROGRESS_DOC, SIGNALS_FOLDER, SYMPTOMS_FOLDER, TAGS_DOC
 from .tree import ATLAS_TITLE, Folder, short_title
 
 ASSETS = "assets/dsatlas"
@@ -21,10 +21,13 @@ SCRIPTS = [f"{ASSETS}/diagram-zoom.js"]
 LIVE_RELOAD_SCRIPT = f"{ASSETS}/live-reload.js"
 
 
-def navigation(tree: Folder, symptom_docs: list[str], has_progress: bool) -> list:
+def navigation(tree: Folder, documents: list[str], has_progress: bool) -> list:
+    """`documents` are the generated ones, in the order they were made: the symptom pages (by signal class)
+    and the signal pages are listed in that order."""
     nav: list = [{"Home": "index.md"}]
-    symptom_index = markup.folder_doc(SYMPTOMS_FOLDER)
-    nav.append({"Symptoms": [symptom_index] + sorted(doc for doc in symptom_docs if doc != symptom_index)})
+    for title, folder in (("Symptoms", SYMPTOMS_FOLDER), ("Signals", SIGNALS_FOLDER)):
+        index = markup.folder_doc(folder)
+        nav.append({title: [index] + [doc for doc in documents if doc.startswith(folder + "/") and doc != index]})
     nav.append({"Tags": TAGS_DOC})
     if has_progress:
         nav.append({"Progress": PROGRESS_DOC})

@@ -38,24 +38,57 @@
     }
     function reset() { view = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); }
 
+    // Full screen is the browser's (Fullscreen API) where it exists, and always a fixed full-window view
+    // (class dsatlas-fullview): phones that refuse element full screen (iOS Safari) still get the whole
+    // screen. The viewBox is untouched, so the figure keeps its zoom going in and coming out.
+    function fullscreen() {
+      if (figure.classList.contains("dsatlas-fullview")) { leave(); return; }
+      figure.classList.add("dsatlas-fullview");
+      document.documentElement.classList.add("dsatlas-fullview-open");
+      if (figure.requestFullscreen) {
+        var asked = figure.requestFullscreen();
+        if (asked && asked.then) {
+          asked.then(function () { // a wide diagram reads better sideways; most browsers refuse, quietly
+            var orientation = screen.orientation;
+            if (orientation && orientation.lock && home.w > home.h) orientation.lock("landscape").catch(function () {});
+          }, function () {});
+        }
+      }
+    }
+    function leave() {
+      figure.classList.remove("dsatlas-fullview");
+      document.documentElement.classList.remove("dsatlas-fullview-open");
+      if (document.fullscreenElement === figure) document.exitFullscreen();
+      if (screen.orientation && screen.orientation.unlock) { try { screen.orientation.unlock(); } catch (e) { /* none locked */ } }
+    }
+    document.addEventListener("fullscreenchange", function () {
+      if (!document.fullscreenElement && figure.classList.contains("dsatlas-fullview")) leave();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && figure.classList.contains("dsatlas-fullview")) leave();
+    });
+
+    function button(label, title, action, className) {
+      var element = document.createElement("button");
+      element.type = "button";
+      element.textContent = label;
+      element.title = title;
+      element.setAttribute("aria-label", title);
+      if (className) element.className = className;
+      element.addEventListener("click", action);
+      return element;
+    }
     var bar = document.createElement("div");
     bar.className = "dsatlas-zoom";
-    [["+", "Zoom in", function () { zoom(1.5, 0.5, 0.5); }],
-     ["\u2212", "Zoom out", function () { zoom(1 / 1.5, 0.5, 0.5); }],
-     ["Reset", "Show the whole diagram", reset],
-     ["Full screen", "Show the diagram full screen", function () {
-        if (document.fullscreenElement) document.exitFullscreen();
-        else if (figure.requestFullscreen) figure.requestFullscreen();
-     }]].forEach(function (spec) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = spec[0];
-      button.title = spec[1];
-      button.setAttribute("aria-label", spec[1]);
-      button.addEventListener("click", spec[2]);
-      bar.appendChild(button);
-    });
+    bar.appendChild(button("+", "Zoom in", function () { zoom(1.5, 0.5, 0.5); }));
+    bar.appendChild(button("\u2212", "Zoom out", function () { zoom(1 / 1.5, 0.5, 0.5); }));
+    bar.appendChild(button("Reset", "Show the whole diagram", reset));
+    bar.appendChild(button("Full screen", "Show the diagram full screen", fullscreen, "dsatlas-zoom-full"));
     figure.insertBefore(bar, figure.firstChild);
+    // On a phone (the style sheet shows it at 600 px wide or less) this comes first: the diagram at the
+    // screen's full width, rather than shrunk into the text column.
+    figure.insertBefore(button("Full screen, fit to width", "Full screen, fit to width", fullscreen,
+                               "dsatlas-fit"), figure.firstChild);
 
     svg.addEventListener("wheel", function (event) {
       if (!event.ctrlKey && !event.metaKey) return; // plain wheel keeps scrolling the page
