@@ -6,6 +6,8 @@ Every request that does not go to 127.0.0.1 is blocked and recorded: the site mu
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sitekit import STORAGE, Server, browser, built, copy_atlas, edit, server, watched_page  # noqa: F401
@@ -109,7 +111,8 @@ def test_with_javascript_off_the_diagram_is_still_there(server, offline):
 
 def test_browsing_and_searching_never_leave_loopback(server, offline):
     page = offline(width=390)  # a phone
-    for path in ("/index.html", "/systems/index.html", PAGE, "/symptoms/systems.html", "/tags.html"):
+    for path in ("/index.html", "/systems/index.html", PAGE, "/symptoms/saturation.html",
+                 "/signals/fx-envoy-5xx-rate-1.html", "/tags.html"):
         # goto waits for "load" (every script, style sheet, font and image); the live-reload script's long
         # poll, the last script to run, shows the page's scripts have run and made their requests
         with page.expect_request(lambda request: "/.dsatlas/build" in request.url):
@@ -144,3 +147,94 @@ def test_the_diagram_width_the_build_measures_is_the_width_the_page_gives(server
         const style = getComputedStyle(figure);
         return figure.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight); }""")
     assert abs(available - DIAGRAM_WIDTH_PX) <= 2, available
+
+
+def _row_exists(page, url: str) -> bool:
+    """Open `url` (…html#fm-N) and say whether the page has a 3 AM row with that id."""
+    anchor = url.rsplit("#", 1)[1]
+    page.goto(url)
+    return page.locator(f'table.dsatlas-3am tr[id="{anchor}"]').count() == 1
+
+
+def test_home_i_see_entries_lead_to_real_3am_rows(server, offline):
+    from dsatlas.model import SignalClass
+
+    page = offline(width=1400)
+    page.goto(server.url + "/index.html")
+    entries = page.locator(".dsatlas-isee li a")
+    assert entries.count() == len(SignalClass.__args__)
+    page.get_by_role("link", name="Saturation", exact=True).first.click()  # the fixture's signals' class
+    page.wait_for_url("**/symptoms/saturation.html")
+    links = [link.get_attribute("href") for link in page.locator('a[href*=".html#fm-"]').all()]
+    assert links, "the saturation page links no 3 AM row"
+    page.locator('a[href*=".html#fm-"]').first.click()  # click through, as a reader does
+    page.wait_for_url("**/*.html#fm-*")
+    anchor = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f'table.dsatlas-3am tr[id="{anchor}"]')).to_have_count(1)
+    base = server.url + "/symptoms/"
+    missing = [href for href in links if not _row_exists(page, base + href)]
+    assert missing == []
+    assert offline.blocked == []
+
+
+def test_symptom_and_signal_pages_link_only_to_rows_that_exist(server, offline):
+    page = offline()
+    page.goto(server.url + "/symptoms/index.html")
+    classes = [server.url + "/symptoms/" + link.get_attribute("href")
+               for link in page.locator(".md-content .grid.cards a").all()]
+    page.goto(server.url + "/signals/index.html")
+    signals = [server.url + "/signals/" + link.get_attribute("href") for link in page.locator(".md-content td a").all()]
+    assert len(classes) == 12 and signals
+    targets = set()
+    for url in classes + signals:
+        page.goto(url)
+        folder = url.rsplit("/", 1)[0] + "/"
+        targets.update(folder + link.get_attribute("href") for link in page.locator('a[href*=".html#fm-"]').all())
+    assert targets
+    missing = [url for url in sorted(targets) if not _row_exists(page, url)]
+    assert missing == []
+    assert offline.blocked == []
+
+
+MEASURED_LABEL_PX = """figure => {
+    const svg = figure.querySelector('svg');
+    return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; }"""
+
+
+def _label_px(page) -> float:
+    """The diagram's label size as drawn: its font size times the scale the browser shows the SVG at."""
+    from dsatlas.site.svg import label_font_px
+
+    figure = page.locator("figure.dsatlas-diagram")
+    return label_font_px(figure.locator("svg").evaluate("svg => svg.outerHTML")) * figure.evaluate(MEASURED_LABEL_PX)
+
+
+def test_diagram_label_size_at_1400_px_and_on_a_390_px_phone(server, offline, record_property):
+    laptop = offline(width=1400)
+    laptop.goto(server.url + PAGE)
+    expect(laptop.get_by_role("button", name="Zoom in")).to_be_visible()
+    expect(laptop.get_by_role("button", name="Full screen, fit to width")).to_be_hidden()  # a phone's button
+    at_1400 = _label_px(laptop)
+    assert at_1400 >= 11, at_1400
+
+    phone = offline(width=390)
+    phone.goto(server.url + PAGE)
+    figure = phone.locator("figure.dsatlas-diagram")
+    fit = phone.get_by_role("button", name="Full screen, fit to width")
+    expect(fit).to_be_visible()
+    first = figure.locator("button:visible").first  # offered first, before the zoom buttons
+    assert first.get_attribute("aria-label") == "Full screen, fit to width"
+    phone.get_by_role("button", name="Zoom in").click()
+    zoomed = _viewbox(phone)
+    fit.click()
+    expect(figure).to_have_class(re.compile(r"\bdsatlas-fullview\b"))
+    assert _viewbox(phone) == zoomed  # the figure keeps its zoom in full screen
+    phone.get_by_role("button", name="Show the whole diagram").click()
+    box = figure.locator("svg").bounding_box()
+    assert abs(box["width"] - phone.viewport_size["width"]) <= 12, box  # fit to the screen's width
+    at_390 = _label_px(phone)
+    record_property("label_px", {"1400": round(at_1400, 2), "390 full screen": round(at_390, 2)})
+    print(f"label px: {at_1400:.2f} at 1400 px, {at_390:.2f} at 390 px in full screen")
+    phone.keyboard.press("Escape")
+    expect(figure).not_to_have_class(re.compile(r"\bdsatlas-fullview\b"))
+    assert offline.blocked == []
