@@ -161,6 +161,9 @@ def test_home_i_see_entries_lead_to_real_3am_rows(server, offline):
 
     page = offline(width=1400)
     page.goto(server.url + "/index.html")
+    page.locator("label.dsatlas-search").click()  # search first: the big box opens the theme's search
+    expect(page.locator("input.md-search__input")).to_be_focused()
+    page.keyboard.press("Escape")
     entries = page.locator(".dsatlas-isee li a")
     assert entries.count() == len(SignalClass.__args__)
     page.get_by_role("link", name="Saturation", exact=True).first.click()  # the fixture's signals' class

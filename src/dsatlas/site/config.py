@@ -17,7 +17,7 @@ from .tree import ATLAS_TITLE, Folder, short_title
 
 ASSETS = "assets/dsatlas"
 CSS = [f"{ASSETS}/dsatlas.css"]
-SCRIPTS = [f"{ASSETS}/diagram-zoom.js"]
+SCRIPTS = [f"{ASSETS}/diagram-zoom.js", f"{ASSETS}/search-box.js"]
 LIVE_RELOAD_SCRIPT = f"{ASSETS}/live-reload.js"
 
 
