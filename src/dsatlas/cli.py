@@ -154,6 +154,7 @@ def schema(
 ) -> None:
     """Write JSON Schema for pages, sources, company and incident facts and signals (for editors)."""
     from .model import CompanyFacts, IncidentFacts, PageMeta, Signal, Source
+    from .opendata import SCHEMA_FILE, json_schema
     from .util import write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
@@ -162,6 +163,128 @@ def schema(
         target = out / f"{name}.schema.json"
         write_atomic(target, json.dumps(model.model_json_schema(), indent=2) + "\n")
         typer.echo(f"wrote {target}")
+    write_atomic(out / SCHEMA_FILE, json.dumps(json_schema(), indent=2) + "\n")
+    typer.echo(f"wrote {out / SCHEMA_FILE} (the shape of `dsatlas export`)")
+
+
+_ROOT_HELP = "Atlas root (default: nearest folder above the current one with content/ or data/)."
+
+
+@app.command()
+def export(
+    out: Path = typer.Option(Path("atlas.json"), "--out", "-o", help="File to write ('-': standard output)."),
+    draft: bool = typer.Option(False, "--draft", help="Export even when the atlas fails `dsatlas check` "
+                               "(pages whose front matter does not load are left out). Never publish a draft."),
+    root: Path | None = typer.Option(None, "--root", help=_ROOT_HELP),
+) -> None:
+    """Write the atlas as one JSON document: pages with their figures (source records and locators) and
+    failure modes (signals, thresholds and provenance), signals, sources, companies, incidents.
+
+    The shape is published as JSON Schema (`dsatlas schema` writes atlas.schema.json; the site serves
+    /atlas.json and /atlas.schema.json). Refuses an atlas that fails `dsatlas check`, unless --draft.
+    Exit status: 0 written, 1 the atlas fails its checks, 2 usage error.
+    """
+    from .check import find_root, run_check
+    from .engine import EngineUnavailable
+    from .loader import load_data
+    from .opendata import atlas_document, load_pages
+    from .util import write_atomic
+
+    atlas_root = (root or find_root(Path.cwd())).resolve()
+    if not (atlas_root / "content").is_dir():
+        _usage(f"{atlas_root} has no content/ folder: run in an atlas, or pass --root")
+    if not draft:
+        targets = [atlas_root / folder for folder in ("content", "data") if (atlas_root / folder).is_dir()]
+        try:
+            result = run_check(targets, atlas_root)
+        except EngineUnavailable as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+        if result.errors:
+            for finding in result.error_findings():
+                typer.echo(finding.human(), err=True)
+            typer.echo(f"error: the atlas fails `dsatlas check` ({result.errors} error(s)): fix them, or "
+                       "export a draft with --draft", err=True)
+            raise typer.Exit(1)
+    document = atlas_document(load_pages(atlas_root), load_data(atlas_root))
+    text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    if str(out) == "-":
+        sys.stdout.write(text)
+        return
+    write_atomic(out, text)
+    typer.echo(f"wrote {out}: {len(document['pages'])} pages, {len(document['signals'])} signals, "
+               f"{len(document['sources'])} sources, {len(document['incidents'])} incidents"
+               + (" (draft)" if draft else ""), err=True)
+
+
+@app.command()
+def show(
+    page_id: str = typer.Argument(..., metavar="PAGE-ID", help="A page id: its path under content/ without "
+                                  "'.md', e.g. systems/netflix/storage."),
+    root: Path | None = typer.Option(None, "--root", help=_ROOT_HELP),
+) -> None:
+    """Print a page's 3 AM table (symptom, signal and threshold marked sourced or suggested, first action
+    and its risk), its signals and its key figures with their sources.
+
+    Needs no built site and no browser: it reads content/ and data/. Rich tables on a terminal, plain
+    text when piped. Exit status: 0 shown, 2 unknown page id (the nearest ids are listed) or usage error.
+    """
+    from rich.console import Console
+
+    from .check import find_root
+    from .loader import CONTENT_DIR, discover, load_data, load_page
+    from .model import PAGE_ID_RE
+    from .opendata import page_document
+    from .terminal import nearest_ids
+    from .terminal import show as show_page
+
+    atlas_root = (root or find_root(Path.cwd())).resolve()
+    content = atlas_root / CONTENT_DIR
+    wanted = page_id.strip().removeprefix("content/").removesuffix(".md").strip("/")
+    path = content / f"{wanted}.md"
+    if not PAGE_ID_RE.fullmatch(wanted) or not path.is_file():
+        known = [item.relative_to(content).with_suffix("").as_posix() for item in discover([content])
+                 if item.suffix == ".md"] if content.is_dir() else []
+        near = nearest_ids(wanted, known)
+        _usage(f"no page {page_id!r} under {CONTENT_DIR}/" + (f"; nearest: {', '.join(near)}" if near else
+                                                             "; `dsatlas progress` lists the pages"))
+    page = load_page(path, atlas_root)
+    if page.meta is None:
+        for finding in page.findings:
+            typer.echo(finding.human(), err=True)
+        _usage(f"{page.path}: its front matter does not load; `dsatlas check {page.path}` says why")
+    show_page(page_document(wanted, page.meta, load_data(atlas_root)), Console(highlight=False))
+
+
+@app.command()
+def find(
+    text: list[str] = typer.Argument(..., metavar="TEXT", help="Words to look for, e.g. `replica lag`."),
+    root: Path | None = typer.Option(None, "--root", help=_ROOT_HELP),
+) -> None:
+    """Search every failure mode's symptom, its signal (name or id) and its page's title, ignoring case;
+    every word must match. Prints the matching failure modes with their page ids (and 3 AM row anchors).
+
+    Needs no built site and no browser. Exit status: 0 found, 1 nothing matches, 2 usage error.
+    """
+    from rich.console import Console
+
+    from .check import find_root
+    from .loader import load_data
+    from .opendata import atlas_document, load_pages
+    from .terminal import find as print_found
+    from .terminal import matches
+
+    query = " ".join(text)
+    if not query.split():
+        _usage("give at least one word to look for")
+    atlas_root = (root or find_root(Path.cwd())).resolve()
+    document = atlas_document(load_pages(atlas_root), load_data(atlas_root))
+    found = list(matches(document, query))
+    if not found:
+        typer.echo(f"no failure mode matches every word of {query!r} (symptoms, signal names, page titles)",
+                   err=True)
+        raise typer.Exit(1)
+    print_found(found, Console(highlight=False))
 
 
 def _usage(message: str) -> None:

@@ -6,7 +6,9 @@ Every request that does not go to 127.0.0.1 is blocked and recorded: the site mu
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -240,4 +242,25 @@ def test_diagram_label_size_at_1400_px_and_on_a_390_px_phone(server, offline, re
     print(f"label px: {at_1400:.2f} at 1400 px, {at_390:.2f} at 390 px in full screen")
     phone.keyboard.press("Escape")
     expect(figure).not_to_have_class(re.compile(r"\bdsatlas-fullview\b"))
+
+
+def test_a_page_links_its_own_json_and_the_site_serves_atlas_json_with_its_schema(server, offline):
+    import jsonschema
+
+    page = offline()
+    page.goto(server.url + PAGE)
+    with page.expect_navigation():
+        page.get_by_role("link", name="this page as JSON").click()
+    assert urlparse(page.url).path == "/systems/acme/architecture.json"
+    own = json.loads(page.locator("body").inner_text())
+    assert [item["id"] for item in own["pages"]] == ["systems/acme/architecture"]
+    assert own["pages"][0]["url"] == PAGE
+    fetched = page.evaluate("""async () => Promise.all(['/atlas.json', '/atlas.schema.json'].map(
+        async (path) => { const response = await fetch(path); return [response.status, await response.json()]; }))""")
+    (atlas_status, atlas), (schema_status, schema) = fetched
+    assert atlas_status == schema_status == 200
+    validator = jsonschema.Draft202012Validator(schema)
+    validator.validate(atlas)
+    validator.validate(own)
+    assert own["pages"][0] in atlas["pages"]
     assert offline.blocked == []

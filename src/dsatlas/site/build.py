@@ -25,6 +25,7 @@ from .. import safe
 from ..check import run_check
 from ..findings import Finding
 from ..loader import CONTENT_DIR, DATA_DIR, load_data
+from ..opendata import site_documents
 from ..results import CheckResult
 from ..store import Store
 from . import config as site_config
@@ -164,6 +165,7 @@ class SiteBuilder:
         site_dir = Path(ZENSICAL_SITE) if options.engine == "zensical" else options.out.resolve()
         self._config_text = site_config.mkdocs_yml(nav, site_dir, options.strict, options.live_reload)
         documents.update(_assets())
+        documents.update(site_documents(pages, data))  # /atlas.json, its schema, /<page-id>.json
         report.documents = len(documents)
         report.changed = self._write_tree(documents)
         report.timings["compile"] = time.perf_counter() - started

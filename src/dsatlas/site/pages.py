@@ -16,6 +16,7 @@ from .. import safe
 from ..gates import prose_safety
 from ..loader import Data
 from ..model import figure_is_historical
+from ..opendata import page_json_doc
 from ..profiles import PROFILES
 from . import markup, threeam
 from .catalog import SitePage
@@ -95,6 +96,7 @@ def _as_of_line(page: SitePage, ctx: PageContext, doc: str) -> str:
     if meta.tags:
         tags_doc = markup.link(doc, "tags.md")
         parts.append("**Tags** " + ", ".join(f"[{tag}]({tags_doc}#tag-{tag})" for tag in meta.tags))
+    parts.append(f"**Data** [this page as JSON]({markup.link(doc, page_json_doc(page.id))})")
     return " · ".join(parts) + "\n{: .dsatlas-asof }"
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 from .. import safe
 from ..loader import Data
 from ..model import FailureMode, IncidentFacts, PageMeta, Signal
+from ..opendata import row_anchor
 
 HEADING = "What breaks at 3 AM"
 ANCHOR = "what-breaks-at-3-am"  # the toc slug of HEADING
 
 
-def row_anchor(index: int) -> str:
-    """The id of failure mode `index` (0-based) on its page, for links from the symptom index."""
-    return f"fm-{index + 1}"
 
 
 def threshold_html(signal: Signal | None, data: Data) -> str:
