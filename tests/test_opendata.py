@@ -65,8 +65,10 @@ def test_export_of_the_real_atlas_validates_against_its_schema(tmp_path, schema)
     document = json.loads(out.read_text())
     validate(document, schema)
     assert len(document["pages"]) == len(list((REAL_ATLAS / "content").rglob("*.md")))
-    assert {signal["id"] for signal in document["signals"]} == {path.stem for path in
-                                                                (REAL_ATLAS / "data/signals").glob("*.yaml")}
+    for key, folder, field in (("signals", "signals", "id"), ("sources", "sources", "id"),
+                               ("companies", "companies", "slug"), ("incidents", "incidents", "slug")):
+        assert {record[field] for record in document[key]} == {
+            path.stem for path in (REAL_ATLAS / "data" / folder).glob("*.yaml")}, key
 
 
 def test_a_page_json_is_a_slice_of_the_same_data(schema):
@@ -126,3 +128,21 @@ def test_find_matches_every_word_ignoring_case_on_the_real_atlas():
     assert by_signal.exit_code == 0 and "incidents/github-2018-10-21/" in by_signal.stdout
     nothing = CliRunner().invoke(app, ["find", "open", "connect", "zzzz", "--root", str(REAL_ATLAS)])
     assert nothing.exit_code == 1 and nothing.stdout == "" and "no failure mode matches" in nothing.stderr
+
+
+def test_on_a_terminal_show_draws_rich_tables_and_prints_text_as_written():
+    import io
+
+    from rich.console import Console
+
+    from dsatlas.terminal import show
+
+    data = load_data(REAL_ATLAS)
+    document = page_document(REAL_PAGE, dict(load_pages(REAL_ATLAS))[REAL_PAGE], data)
+    document["pages"][0]["failure_modes"][0]["symptom"] = "Brackets stay: [bold]not markup[/bold] in a symptom"
+    screen = io.StringIO()
+    show(document, Console(file=screen, force_terminal=True, color_system=None, width=400, highlight=False))
+    text = screen.getvalue()
+    assert "What breaks at 3 AM" in text and "Signals" in text and "Key figures" in text and "┃" in text
+    assert REAL_SYMPTOM in text and REAL_THRESHOLD in text
+    assert "[bold]not markup[/bold]" in text
