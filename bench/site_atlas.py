@@ -1,7 +1,8 @@
 """A generated atlas for the site benchmarks: N pages (default 900) that pass every gate.
 
 Pages look like the real ones: 4-plane flowcharts of 12–40 nodes with two-line labels, half of them
-carrying a figure (6–20 declared figures a page; the real pages have 7–26), a 3 AM table of 3–5 rows,
+carrying a figure (6–20 declared figures a page; the real pages have 7–26), 4–5 failure modes on one
+shared signal, an operator figure,
 tags and `related` links, spread over the plan's categories and subjects, plus the company facts the
 systems pages need.
 
@@ -18,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from check_speed import CLASSDEFS, PLANES, WORDS  # noqa: E402
+
+from dsatlas.profiles import GUARANTEE_VIEWS  # noqa: E402
 
 SYSTEM_KINDS = ["request-flow", "scale-evolution", "novel-solutions", "production-ops"]
 OTHER = [("guarantees", "guarantee"), ("mechanisms", "mechanism"), ("patterns", "pattern"),
@@ -42,7 +45,8 @@ def make_page(index: int, subject: str, rng: random.Random) -> str:
         planes[PLANES[number % 4][0] if number < 4 else rng.choice(PLANES)[0]].append(f"n{number}")
     figures: list[str] = []
     lines = ["flowchart TB", f"  accTitle: {subject} view {index}",
-             f"  accDescr: A generated four-plane system with {count} components."]
+             f"  accDescr: A generated four-plane system with {count} components.",
+             '  limit["client timeout 2 s"]']
     for plane, title, _style in PLANES:
         lines.append(f'  subgraph {plane}["{title}"]')
         for node in planes[plane]:
@@ -60,10 +64,14 @@ def make_page(index: int, subject: str, rng: random.Random) -> str:
     lines += [f"  class {','.join(members)} {style}" for (plane, _, style) in PLANES
               if (members := planes[plane])]
     declared = "\n".join(f'  - label: "{label}"\n    means: Generated figure {label} of view {index}\n'
-                         f"    source: bench-a\n    as_of: 2024-01\n    confidence: A"
-                         for label in dict.fromkeys(figures))
-    rows = "\n".join(f"| {symptom} | Error rate > {row + 1}% for 5 min | Shift traffic away | Restart and shift back |"
-                     for row, symptom in enumerate(rng.sample(SYMPTOMS, rng.randint(3, 5))))
+                         f'    source: bench-a\n    as_of: 2024-01\n    confidence: A\n    locator: "section {number}"'
+                         for number, label in enumerate(["client timeout 2 s", *dict.fromkeys(figures)]))
+    declared = declared.replace("    locator: \"section 0\"", "    locator: \"section 0\"\n    operator: limit", 1)
+    modes = "\n".join(f"  - symptom: {symptom} in view {index}\n    signal: bench-errors\n"
+                      "    first_action: Shift traffic away from the failing zone\n"
+                      "    risk: The other zones take the load and need headroom\n"
+                      "    follow_up: Restart the failing service and shift traffic back"
+                      for symptom in rng.sample(SYMPTOMS, rng.randint(4, 5)))
     title = f"{subject.title()} — generated view {index}"
     return f"""---
 title: {title}
@@ -72,7 +80,10 @@ subject: {subject}
 summary: A generated page for the dsatlas site benchmark, shaped like the real pages.
 as_of: 2024-01
 sources: [bench-a, bench-b]
-figures:{chr(10) + declared if declared else " []"}
+figures:
+{declared}
+failure_modes:
+{modes}
 ---
 # {title}
 
@@ -81,12 +92,6 @@ Two sentences of context, as on a real page. They say what the view shows and wh
 ```mermaid
 {chr(10).join(lines)}
 ```
-
-## What breaks at 3 AM
-
-| Symptom | Detection | Mitigation | Recovery |
-|---|---|---|---|
-{rows}
 """
 
 
@@ -99,6 +104,12 @@ def build_atlas(root: Path, pages: int, seed: int = 7) -> list[Path]:
         (sources / f"{name}.yaml").write_text(
             f"id: {name}\nurl: https://example.com/{name}\ntitle: Bench source {name}\npublisher: Bench\n"
             "published: 2024-01-01\ntype: blog\naccessed: 2026-11-26\n")
+    signals = root / "data" / "signals"
+    signals.mkdir(parents=True, exist_ok=True)
+    (signals / "bench-errors.yaml").write_text(
+        "id: bench-errors\nname: Error rate\nclass: errors\nmeasures: Share of requests that fail, per zone\n"
+        "threshold:\n  condition: above 1% for 5 min\n  provenance: suggested\n"
+        "  reasoning: A generated benchmark signal; nobody published it\n")
     companies = root / "data" / "companies"
     companies.mkdir(parents=True, exist_ok=True)
     for number in range(COMPANIES):
@@ -117,7 +128,8 @@ def build_atlas(root: Path, pages: int, seed: int = 7) -> list[Path]:
             offset = index - system_pages
             category, kind_name = OTHER[offset % len(OTHER)]
             subject = f"topic{offset // (len(OTHER) * PAGES_PER_SUBJECT)}-{offset % len(OTHER)}"
-            view = f"view{offset}"
+            view = (GUARANTEE_VIEWS[(offset // len(OTHER)) % len(GUARANTEE_VIEWS)] if kind_name == "guarantee"
+                    else f"view{offset}")
         page_id = f"{category}/{subject}/{view}"
         text = make_page(index, subject, rng).replace("kind: KIND\n", f"kind: {kind_name}\n", 1)
         extra = f"tags: [{', '.join(rng.sample(TAGS, 3))}]\n"
