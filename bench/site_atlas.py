@@ -1,6 +1,7 @@
 """A generated atlas for the site benchmarks: N pages (default 900) that pass every gate.
 
-Pages look like the real ones: 4-plane flowcharts of 12–40 nodes with two-line labels, half of them
+Pages look like the real ones: 4-plane flowcharts of 12–24 nodes (mostly chained, so they read at
+page width) with two-line labels, half of them
 carrying a figure (6–20 declared figures a page; the real pages have 7–26), 4–5 failure modes on one
 shared signal, an operator figure,
 tags and `related` links, spread over the plan's categories and subjects, plus the company facts the
@@ -39,7 +40,7 @@ SYMPTOMS = ["p99 latency spike", "replication lag grows", "split brain after fai
 
 def make_page(index: int, subject: str, rng: random.Random) -> str:
     """One page that passes every gate: every number on the diagram is a declared figure."""
-    count = rng.randint(12, 40)
+    count = rng.randint(12, 24)
     planes: dict[str, list[str]] = {plane: [] for plane, _, _ in PLANES}
     for number in range(count):
         planes[PLANES[number % 4][0] if number < 4 else rng.choice(PLANES)[0]].append(f"n{number}")
@@ -58,8 +59,12 @@ def make_page(index: int, subject: str, rng: random.Random) -> str:
             lines.append(f'    {node}["{label}"]')
         lines.append("  end")
     nodes = [node for members in planes.values() for node in members]
-    for number in range(1, count):
-        lines.append(f"  {nodes[rng.randrange(number)]} --> {nodes[number]}")
+    for number in range(1, count):  # mostly a chain, so the drawing grows down the page, not across it
+        source = nodes[number - 1] if rng.random() < 0.7 else nodes[rng.randrange(number)]
+        lines.append(f"  {source} --> {nodes[number]}")
+    for _ in range(2):  # two cross links, so no two generated pages share one shape (ATL931)
+        first, second = sorted(rng.sample(range(count), 2))
+        lines.append(f"  {nodes[first]} -.-> {nodes[second]}")
     lines.append(CLASSDEFS)
     lines += [f"  class {','.join(members)} {style}" for (plane, _, style) in PLANES
               if (members := planes[plane])]

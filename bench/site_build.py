@@ -38,7 +38,7 @@ def timed_build(root: Path) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"dsatlas build failed:\n{result.stderr[-3000:]}")
-    return seconds, result.stdout.strip().splitlines()[-1]
+    return seconds, next(line for line in result.stdout.splitlines() if line.startswith("built "))
 
 
 def serve_edits(root: Path, pages: list[Path], edits: int, open_page=None) -> tuple[list[float], list[float]]:
@@ -158,7 +158,7 @@ def main() -> int:
         "cold_build": cold_line,
         "warm_build": warm_line,
     }
-    print(f"pages: {args.pages} generated (4-plane flowcharts of 12-40 nodes, 6-20 figures each)")
+    print(f"pages: {args.pages} generated (4-plane flowcharts of 12-24 nodes, 6-20 figures each)")
     print(f"full build, cold (empty caches):   {cold:6.1f} s   {cold_line.split(' in ', 1)[1]}")
     print(f"full build, warm:                  {warm:6.1f} s   ({report['warm_vs_cold']}x faster than cold; "
           "target <= 30 s)")
