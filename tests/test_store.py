@@ -183,3 +183,19 @@ def test_a_cached_pickle_cannot_even_import_a_module():
     with pytest.raises(pickle.UnpicklingError, match="may not refer to this.s"):
         load_values(b"cthis\ns\n.")
     assert "this" not in sys.modules
+
+
+def test_an_internal_error_is_not_cached(atlas, monkeypatch):
+    """A run that crashed in a gate (say, a missing dependency) must not serve ATL000 from the cache later."""
+    from dsatlas.check import run_check
+    from dsatlas.gates import placement
+
+    def broken(ctx):
+        raise RuntimeError("gate bug")
+
+    monkeypatch.setattr(placement, "check", broken)
+    first = run_check([atlas / "content"], atlas, jobs=1)
+    assert {finding.code for finding in first.findings} == {"ATL000"}
+    monkeypatch.undo()
+    second = run_check([atlas / "content"], atlas, jobs=1)
+    assert second.findings == [] and second.cached == 0

@@ -281,7 +281,8 @@ def run_check(
                     if progress:
                         progress(done, len(files))
         if cache:
-            cache.put("pages", {key: value for key, value in new_pages.items() if key})
+            # an internal error (ATL000: a missing dependency, a gate bug) is never remembered as a verdict
+            cache.put("pages", {key: value for key, value in new_pages.items() if key and '"ATL000"' not in value})
             cache.put("parses", {key: json.dumps(value) for key, value in new_parses.items()})
     if cache:
         cache.close()
