@@ -222,3 +222,28 @@ def test_contrast_ratio_matches_wcag():
     assert round(contrast_ratio("#FFFFFF", "#000000"), 1) == 21.0
     for fill, text in PLANE_COLOURS.values():
         assert contrast_ratio(fill, text) >= 4.5
+
+
+MECHANISM = Path("content/mechanisms/raft/leader-election.md")
+MECHANISM_CONTEXT = "Acme is a made-up company"
+
+
+def test_context_depth_is_held_to_the_kind_tables_bounds(atlas):
+    path = atlas / MECHANISM
+    text = path.read_text()
+    start = text.index(MECHANISM_CONTEXT)
+    end = text.index("\n\n", start)
+    path.write_text(text[:start] + "Too short." + text[end:])
+    findings = [(line, code) for file, code, line in check_codes(atlas) if file == str(MECHANISM)]
+    first_paragraph = text[: text.index("A passing mechanism page")].count("\n") + 1
+    assert findings == [(first_paragraph, "ATL802")]
+    path.write_text(text[:end] + "\n\n" + " ".join(["word"] * 120) + text[end:])
+    assert codes_for(atlas, MECHANISM) == ["ATL802"]
+    path.write_text(text)
+    assert codes_for(atlas, MECHANISM) == []
+
+
+def test_context_depth_does_not_apply_to_kinds_the_table_leaves_out(atlas):
+    page = Path("content/systems/acme/storage.md")
+    edit(atlas / page, "How Acme keeps its orders.", "Orders.")
+    assert "ATL802" not in codes_for(atlas, page)

@@ -119,3 +119,12 @@ def test_diagrams_only_still_refuses_unsafe_diagrams(tmp_path, run):
     assert code == 1
     assert "page.md:5:" in output and "ATL102" in output
     assert "page.md:8:1: ATL005" in output  # the second block is never closed
+
+
+def test_prose_words_count_paragraphs_lists_and_quotes_but_not_headings_tables_fences_or_targets():
+    body = ("# Title words here\n\nOne two [three](https://example.com/a/very/long/target) four.\n\n"
+            "- five six\n- seven\n\n> eight — nine\n\n| ten | eleven |\n|---|---|\n| twelve | thirteen |\n\n"
+            "```mermaid\nflowchart TB\n  a[fourteen]\n```\n")
+    doc = parse_body(body, 5)
+    assert doc.prose_words == 9
+    assert doc.prose_line == 7

@@ -8,6 +8,7 @@ one result, so they can never disagree about where a fence ends or which table i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 THREE_AM_HEADING = "What breaks at 3 AM"
@@ -85,6 +86,8 @@ class Document:
     headings: list[Heading] = field(default_factory=list)  # top-level ones (not inside quotes or lists)
     links: list[Link] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)  # top-level ones
+    prose_words: int = 0  # words in paragraphs (lists and quotes too): not headings, tables, fences or link targets
+    prose_line: int | None = None  # file line of the first paragraph
 
     @property
     def diagrams(self) -> list[Fence]:
@@ -171,6 +174,10 @@ def parse_body(body: str, body_line: int = 1) -> Document:
         elif kind == "tr_open" and table is not None and not in_head and token.map:
             table.rows.append((body_line + token.map[0], []))
         elif kind == "inline":
+            if tokens[index - 1].type == "paragraph_open":
+                doc.prose_words += count_words(token.content)
+                if doc.prose_line is None and token.map:
+                    doc.prose_line = body_line + token.map[0]
             if table is not None and tokens[index - 1].type in ("th_open", "td_open"):
                 cell = token.content.strip()
                 if in_head:
@@ -183,6 +190,15 @@ def parse_body(body: str, body_line: int = 1) -> Document:
         doc.links.append(_definition_link(reference, lines, body_line))
     doc.links.sort(key=lambda link: (link.line, link.col))
     return doc
+
+
+_LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
+_WORD = re.compile(r"\S*[^\W_]\S*")
+
+
+def count_words(text: str) -> int:
+    """Words a reader reads: whitespace-separated runs holding a letter or digit, link targets left out."""
+    return len(_WORD.findall(_LINK_TARGET.sub("]", text)))
 
 
 def parse_markdown(text: str) -> Document:

@@ -25,7 +25,7 @@ runner = CliRunner()
 
 # What an unedited scaffold may fail on: its TODOs (always), and what only the author can supply —
 # sources beyond the facts, a cost, a version, real thresholds, and a structure of its own.
-EXPECTED_SCAFFOLD_CODES = {"ATL801", "ATL401", "ATL501", "ATL601", "ATL703", "ATL931", "ATL306", "ATL406"}
+EXPECTED_SCAFFOLD_CODES = {"ATL801", "ATL401", "ATL501", "ATL601", "ATL703", "ATL931", "ATL306", "ATL406", "ATL802"}
 
 
 def new(atlas: Path, *args: str):

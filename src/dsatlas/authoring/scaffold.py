@@ -24,7 +24,7 @@ from ..gates.cost import CURRENCY_RE
 from ..gates.placeholders import PLACEHOLDER_RE
 from ..loader import Data
 from ..model import PRIMARY_SOURCE_TYPES, CompanyFacts, IncidentFacts, Kind
-from ..profiles import PROFILES
+from ..profiles import CONTEXT_WORDS, PROFILES
 from ..util import write_atomic
 from . import timeline
 from .kinds import COMPANY_KINDS, INCIDENT_KINDS, page_id
@@ -380,6 +380,7 @@ def environment() -> Environment:
     env.filters["q"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a YAML double-quoted scalar
     env.filters["wrap"] = wrap
     env.filters["mermaid"] = mermaid_text
+    env.globals["context_words"] = "{}–{}".format(*CONTEXT_WORDS)  # the depth gate's bounds (design §9)
     return env
 
 

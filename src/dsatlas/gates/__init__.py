@@ -22,6 +22,7 @@ def _modules():
     from . import (
         a11y,
         cost,
+        depth,
         figures,
         hardware,
         incident_facts,
@@ -42,7 +43,7 @@ def _modules():
     )
 
     return [load, placement, syntax, planes, figures, provenance, sources, incident_facts, hardware, cost,
-            threeam, placeholders, layout, a11y, links, originality, prose_safety, waivers, site]
+            threeam, placeholders, depth, layout, a11y, links, originality, prose_safety, waivers, site]
 
 
 def page_gates():
