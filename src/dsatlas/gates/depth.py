@@ -16,15 +16,15 @@ RULES = [
          "Example: a mechanism page with one 70-word paragraph under its title.\n"
          "Fix: say in your own words what the reader looks at, where it bends and what the numbers mean; "
          "split a page that needs more into views.",
-         applies=when(lambda prof: True)),
+         applies=when(lambda prof: prof.context_words is not None)),
 ]
 
 
 def check(ctx: PageContext) -> None:
     document, prof = ctx.page.document, ctx.profile
-    if document is None or prof is None:
+    if document is None or prof is None or prof.context_words is None:
         return
-    low, high = prof.context_words or CONTEXT_WORDS
+    low, high = prof.context_words
     words = document.prose_words
     line = document.prose_line or document.body_line
     if words < low:
