@@ -68,7 +68,21 @@ failure_modes:
 {modes}---
 # {subject}
 
-A client calls a server.
+A client calls a server. The page stands in for a real one in the progress tests, so its prose only
+has to be long enough for the depth gate, which holds mechanism pages to the context an on-call
+engineer needs; what it says is never read by a person. The page stands in for a real one in the
+progress tests, so its prose only has to be long enough for the depth gate, which holds mechanism
+pages to the context an on-call engineer needs; what it says is never read by a person. The page
+stands in for a real one in the progress tests, so its prose only has to be long enough for the
+depth gate, which holds mechanism pages to the context an on-call engineer needs; what it says is
+never read by a person. The page stands in for a real one in the progress tests, so its prose only
+has to be long enough for the depth gate, which holds mechanism pages to the context an on-call
+engineer needs; what it says is never read by a person. The page stands in for a real one in the
+progress tests, so its prose only has to be long enough for the depth gate, which holds mechanism
+pages to the context an on-call engineer needs; what it says is never read by a person. The page
+stands in for a real one in the progress tests, so its prose only has to be long enough for the
+depth gate, which holds mechanism pages to the context an on-call engineer needs; what it says is
+never read by a person.
 
 ```mermaid
 flowchart LR
