@@ -2,7 +2,8 @@
 
 Content-addressed: a key is `cache_key(*salts)` over everything the cached value depends on, so a changed
 input is a miss, never a stale hit. Tables: `pages` (check summaries), `parses` (Mermaid parses),
-`catalog` (the site's loaded pages), `render` (SVGs), `links` (link-check answers).
+`catalog` (the site's loaded pages), `render` (SVGs), `links` (link-check answers), `engine_pages` and
+`engine_html` (MkDocs' work per page: site/pagebuild.py).
 
 One file, not one per table: one place to open, lock, check and rebuild, and one message when it is
 broken. A corrupt cache costs one cold run (the render table is the dear part); that is the price of
@@ -37,7 +38,7 @@ from . import __version__
 
 CACHE_DIR = ".dsatlas-cache"
 STORE_FILE = "store.sqlite"
-TABLES = ("pages", "parses", "catalog", "render", "links")
+TABLES = ("pages", "parses", "catalog", "render", "links", "engine_pages", "engine_html")
 FORMAT = "1"  # bump when a table's layout changes: an older store is then emptied, not misread
 BATCH = 500  # keys per SELECT … IN (…): SQLite's default limit on host parameters is far above this
 CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB

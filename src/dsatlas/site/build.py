@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -70,7 +71,9 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)  # documents (re)written in the tree
     rendered: int = 0  # diagrams drawn by Chromium in this build
     reused: int = 0  # diagrams taken from the render cache
-    full: bool = True  # False: the engine rebuilt only the changed documents
+    full: bool = True  # False: the engine rewrote the changed pages of the served site in place
+    navigation: bool = False  # a rebuild whose navigation changed (a page added, removed or retitled)
+    engine_pages: dict[str, int] = field(default_factory=dict)  # pages the engine populated, rendered, reused
     warnings: list[str] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)  # draft builds: what strict mode would reject
     label_px: dict[str, float] = field(default_factory=dict)  # page id → its labels' size on the page
@@ -104,11 +107,11 @@ class SiteBuilder:
         """Compile and render everything with the engine (a clean, full build)."""
         report = BuildReport()
         self._compile(report)
-        self._run_engine(report, dirty_docs=None)
+        self._run_engine(report, in_place=False)
         return report
 
     def rebuild(self) -> BuildReport:
-        """Compile again and let the engine redo only what changed (full build if the navigation did)."""
+        """Compile again and let the engine redo only what changed, in place (`dsatlas serve`'s draft site)."""
         report = BuildReport()
         config_before = self._config_text
         docs_before = set(self._written)
@@ -116,9 +119,8 @@ class SiteBuilder:
         if not report.changed:
             report.full = False
             return report
-        structural = config_before != self._config_text or docs_before != set(self._written)
-        dirty = None if structural or not self._built_once or self.options.engine != "mkdocs" else report.changed
-        self._run_engine(report, dirty_docs=dirty)
+        report.navigation = config_before != self._config_text or docs_before != set(self._written)
+        self._run_engine(report, in_place=self._built_once and self.options.engine == "mkdocs")
         return report
 
     def close(self) -> None:
@@ -302,12 +304,15 @@ class SiteBuilder:
             write_atomic(config_file, self._config_text)
         return changed
 
-    def _run_engine(self, report: BuildReport, dirty_docs: list[str] | None) -> None:
+    def _run_engine(self, report: BuildReport, in_place: bool) -> None:
         """Run the engine. A full build goes into a sibling folder that replaces the site only when the
         engine succeeded, so a killed, failed or disk-full build leaves the last good site whole."""
         started = time.perf_counter()
         config_file = self.options.tree / CONFIG_FILE
         out = self.options.out.resolve()  # a site/ that links to a web root: the swap happens there
+        store = Store(self.options.root) if self.options.use_cache else None
+        mkdocs = partial(mkdocs_build, config_file, strict=self.options.strict, store=store, jobs=self._jobs(),
+                         progress=self._stage("Writing pages"))
         try:
             if self.options.engine == "zensical":
                 report.warnings = zensical_build(config_file, strict=self.options.strict)
@@ -315,18 +320,25 @@ class SiteBuilder:
                     staged.rmdir()
                     shutil.move(self.options.tree / ZENSICAL_SITE, staged)
                     publish_folder(out, staged)
-            elif dirty_docs is None:
+            elif not in_place:
                 with staging_folder(out) as staged:
-                    report.warnings = mkdocs_build(config_file, strict=self.options.strict, site_dir=staged)
+                    engine = mkdocs(site_dir=staged)
                     publish_folder(out, staged)
-            else:  # `dsatlas serve` only (its draft site): MkDocs rewrites the changed pages in place
-                markdown_docs = [doc for doc in dirty_docs if doc.endswith(".md")]
-                report.warnings = mkdocs_build(config_file, strict=self.options.strict, dirty_docs=markdown_docs)
+            else:  # `dsatlas serve` only (its draft site): changed pages are replaced in place, each file whole
+                engine = mkdocs(in_place=True)
         except EngineError as err:
             raise BuildFailed(str(err), lines=err.problems) from None
-        report.full = dirty_docs is None
+        finally:
+            if store is not None:
+                store.close()
+        if self.options.engine != "zensical":
+            report.warnings, report.engine_pages = engine.warnings, engine.pages
+        report.full = not in_place
         self._built_once = True
         report.timings["engine"] = time.perf_counter() - started
+
+    def _jobs(self) -> int:
+        return self.options.jobs or len(os.sched_getaffinity(0))
 
     def _stage(self, name: str) -> Callable[[int, int], None] | None:
         progress = self.options.progress

@@ -1,20 +1,22 @@
 """The engines that turn the generated Markdown tree into HTML: MkDocs + Material (default) or Zensical.
 
 dsatlas does all the enrichment before an engine runs, so an engine only renders Markdown with a
-theme. MkDocs runs in-process: `dsatlas serve` then rebuilds only the changed pages (MkDocs' dirty
-mode) and dsatlas merges their search entries into the full index, which Material's plugin cannot
-do for more than one page at a time.
+theme. MkDocs runs in-process through `pagebuild`, which keeps the HTML of every page whose Markdown and
+navigation did not change and renders the rest on every core.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..store import Store
+from . import pagebuild
 
 # Material prints an end-of-life banner on every build; docs/site.md records the plan instead.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -31,25 +33,28 @@ class EngineError(Exception):
         self.problems = problems
 
 
+@dataclass
+class EngineReport:
+    warnings: list[str] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)  # populated, rendered and reused pages (pagebuild)
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "'dirty' build is being performed" not in message:  # we asked for it
-            self.messages.append(message)
+        self.messages.append(record.getMessage())
 
 
-def mkdocs_build(config_file: Path, *, strict: bool, dirty_docs: list[str] | None = None,
-                 site_dir: Path | None = None) -> list[str]:
-    """Build with MkDocs in this process; return its warnings (strict: raise on any).
+def mkdocs_build(config_file: Path, *, strict: bool, site_dir: Path | None = None, in_place: bool = False,
+                 store: Store | None = None, jobs: int = 1, progress=None) -> EngineReport:
+    """Build with MkDocs in this process; return its warnings (strict: raise on any) and page counts.
 
     `site_dir` overrides the config's folder (a full build writes into a staging folder, then swaps it in).
-
-    `dirty_docs` (paths under docs/) asks for an incremental build: only documents whose source is newer
-    than their HTML are rendered, then their search entries replace the old ones in the full index.
+    The build reuses the pages `store` holds and renders the rest in `jobs` processes (`pagebuild`);
+    `in_place` (`dsatlas serve`) rewrites only the files that changed and deletes what is gone.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -60,39 +65,22 @@ def mkdocs_build(config_file: Path, *, strict: bool, dirty_docs: list[str] | Non
     propagate = logger.propagate
     logger.addHandler(collect)
     logger.propagate = False
-    dirty = dirty_docs is not None
+    report = EngineReport()
     try:
         overrides = {"site_dir": str(site_dir)} if site_dir is not None else {}
-        config = load_config(config_file=str(config_file), strict=strict and not dirty, **overrides)
-        previous = _read_search_index(Path(config.site_dir)) if dirty else None
-        build(config, dirty=dirty)
-        if dirty and previous is not None:
-            _merge_search_index(Path(config.site_dir), previous, dirty_docs)
+        config = load_config(config_file=str(config_file), strict=strict, **overrides)
+        if pagebuild.supported(config):
+            report.pages = pagebuild.build(config, store=store, jobs=jobs, in_place=in_place,
+                                           progress=progress)
+        else:  # a config pagebuild does not know: MkDocs' own build, which starts from an empty folder
+            build(config)
     except (Abort, ConfigurationError) as err:
         raise EngineError(f"MkDocs stopped: {err}", collect.messages or [str(err)]) from None
     finally:
         logger.removeHandler(collect)
         logger.propagate = propagate
-    return collect.messages
-
-
-def _read_search_index(site_dir: Path) -> dict | None:
-    try:
-        return json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _merge_search_index(site_dir: Path, previous: dict, dirty_docs: list[str]) -> None:
-    """A dirty build indexes only the pages it rebuilt: put every other page's entries back."""
-    from ..util import write_atomic
-
-    current = _read_search_index(site_dir) or {"config": previous.get("config", {}), "docs": []}
-    rebuilt = {doc[: -len(".md")] + ".html" for doc in dirty_docs}
-    rebuilt |= {entry["location"].split("#", 1)[0] for entry in current["docs"]}
-    kept = [entry for entry in previous.get("docs", []) if entry["location"].split("#", 1)[0] not in rebuilt]
-    current["docs"] = kept + current["docs"]
-    write_atomic(site_dir / "search" / "search_index.json", json.dumps(current, separators=(",", ":")))
+    report.warnings = collect.messages
+    return report
 
 
 def zensical_executable() -> str | None:
