@@ -1,15 +1,18 @@
 # ruff: noqa: F811 - the fixtures come from sitekit (see its docstring), so pytest arguments shadow them
-"""`dsatlas serve` over real HTTP on loopback: incremental rebuilds, a full one when the navigation changes,
+"""`dsatlas serve` over real HTTP on loopback: incremental rebuilds (also when the navigation changes),
 and drafts that show an author's problems instead of stopping the server."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 
 import pytest
 from sitekit import ARCHITECTURE, STORAGE, Server, built, copy_atlas, edit, replaced  # noqa: F401
+
+from dsatlas.site.pages import PENDING_FIGURE
 
 
 def _get(url: str) -> str:
@@ -52,7 +55,7 @@ def test_a_new_page_rebuilds_the_navigation(served):
     new = served.root / "content" / "systems" / "acme" / "request-flow-v2.md"
     new.write_text(replaced((served.root / "content" / "systems" / "acme" / "request-flow.md").read_text(),
                             "title: Acme fixture — request-flow", "title: Acme fixture — request flow, take two"))
-    served.wait_for(r"rebuilt \(full\)", 60)
+    served.wait_for(r"rebuilt \(navigation\)", 60)
     assert "request flow, take two" in _get(served.url + "/systems/acme/index.html")
     assert "request-flow-v2.html" in _get(served.url + "/systems/acme/architecture.html")  # nav on every page
 
@@ -63,3 +66,17 @@ def test_a_failing_edit_shows_its_problem_on_the_page_and_the_server_keeps_going
     served.wait_for(r"draft: content/systems/acme/architecture\.md:\d+:\d+: ATL703", 60)
     edit(served.root / ARCHITECTURE, "signal: fx-no-such-signal", "signal: fx-envoy-5xx-rate-1")
     _until(served.url + "/systems/acme/architecture.html", "Draft: this page does not pass", present=False)
+
+
+def test_a_fresh_clone_is_served_at_once_with_placeholders_until_its_diagrams_are_drawn(tmp_path):
+    running = Server(copy_atlas(tmp_path / "atlas"))  # no render cache: every diagram is still to draw
+    try:
+        assert any(re.search(r"\d+ diagram\(s\) to draw", line) for line in running.log), running.log
+        page = _get(running.url + "/systems/acme/storage.html")
+        assert "dsatlas-diagram--pending" in page and PENDING_FIGURE.split(":")[0] in page
+        assert "How Acme keeps its orders." in page  # the rest of the page is there
+        _until(running.url + "/systems/acme/storage.html", "dsatlas-diagram--pending", present=False, timeout=180)
+        assert "<svg" in _get(running.url + "/systems/acme/storage.html")
+        running.wait_for(r"diagrams: \d+ of \d+ drawn, every page has its diagram", 180)
+    finally:
+        running.stop()

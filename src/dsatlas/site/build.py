@@ -17,7 +17,7 @@ import shutil
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,7 @@ from .catalog import PageCatalog, SitePage, Unloadable
 from .engines import EngineError, mkdocs_build, zensical_build
 from .indexes import PROGRESS_DOC, folder_markdown, signal_documents, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
-from .pages import PROSE_SAFETY_CODES, PageContext, failed_figure_html, figure_html, page_markdown
+from .pages import PROSE_SAFETY_CODES, PageContext, failed_figure_html, figure_html, page_markdown, pending_figure_html
 from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderDeadlineExceeded, RenderFailure, RenderJob
 from .svg import DIAGRAM_WIDTH_PX, MIN_LABEL_PX, label_px
 from .tree import build_tree
@@ -61,6 +61,7 @@ class BuildOptions:
     render_deadline_s: float = RENDER_DEADLINE_S  # the whole render stage, browser start included
     use_cache: bool = True
     live_reload: bool = False
+    defer_render: bool = False  # `dsatlas serve`: build at once, diagrams not drawn yet show a placeholder
     progress: Progress | None = None
 
 
@@ -71,6 +72,7 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)  # documents (re)written in the tree
     rendered: int = 0  # diagrams drawn by Chromium in this build
     reused: int = 0  # diagrams taken from the render cache
+    pending: int = 0  # defer_render: diagrams shown as a placeholder, for render_pending() to draw
     full: bool = True  # False: the engine rewrote the changed pages of the served site in place
     navigation: bool = False  # a rebuild whose navigation changed (a page added, removed or retitled)
     engine_pages: dict[str, int] = field(default_factory=dict)  # pages the engine populated, rendered, reused
@@ -100,6 +102,9 @@ class SiteBuilder:
         self._compiled: dict[str, tuple] = {}  # page id → (what its Markdown was compiled from, Markdown)
         self._config_text: str | None = None
         self._built_once = False
+        self.pending: list[RenderJob] = []  # defer_render: diagrams the last build showed as placeholders
+        self._drawn: dict[str, str] = {}  # SVGs drawn by render_pending, by render key
+        self._drawn_failures: dict[str, RenderFailure] = {}
 
     # ---- public ----------------------------------------------------------------------------------
 
@@ -122,6 +127,22 @@ class SiteBuilder:
         report.navigation = config_before != self._config_text or docs_before != set(self._written)
         self._run_engine(report, in_place=self._built_once and self.options.engine == "mkdocs")
         return report
+
+    def render_pending(self, limit: int) -> int:
+        """Draw up to `limit` of the diagrams the last build left as placeholders (`defer_render`); the
+        next `rebuild()` shows them. Returns how many are still waiting."""
+        batch, self.pending = self.pending[:limit], self.pending[limit:]
+        if batch:
+            try:
+                fresh, failures = self._diagram_renderer().render(batch, None, self.options.render_deadline_s)
+            except RenderDeadlineExceeded as err:
+                raise BuildFailed(str(err)) from None
+            self._drawn.update(fresh)
+            self._drawn_failures.update({failure.key: failure for failure in failures})
+            if self.options.use_cache and fresh:
+                with Store(self.options.root) as cache:
+                    cache.put("render", fresh)
+        return len(self.pending)
 
     def close(self) -> None:
         if self._renderer is not None:
@@ -192,9 +213,13 @@ class SiteBuilder:
         all_jobs = list(jobs.values())
         cache = Store(self.options.root) if self.options.use_cache else None
         svgs = cache.get("render", [job.key for job in all_jobs], bytes.decode) if cache else {}
-        missing = [job for job in all_jobs if job.key not in svgs]
-        failures: list[RenderFailure] = []
-        if missing:
+        svgs.update({job.key: self._drawn[job.key] for job in all_jobs if job.key in self._drawn})
+        failures = [replace(self._drawn_failures[job.key], path=job.path) for job in all_jobs
+                    if job.key not in svgs and job.key in self._drawn_failures]
+        missing = [job for job in all_jobs if job.key not in svgs and job.key not in self._drawn_failures]
+        pending = {job.key for job in missing} if self.options.defer_render else set()
+        self.pending = list({job.key: job for job in missing}.values()) if pending else []  # render_pending()
+        if missing and not pending:
             try:
                 fresh, failures = renderer.render(missing, self._stage("Rendering"), self.options.render_deadline_s)
             except RenderDeadlineExceeded as err:
@@ -206,12 +231,16 @@ class SiteBuilder:
                 cache.put("render", fresh)
         if cache:
             cache.close()
-        report.rendered, report.reused = len({job.key for job in missing}), len(all_jobs) - len(missing)
+        report.rendered = 0 if pending else len({job.key for job in missing})
+        report.reused = len(all_jobs) - len(missing)
+        report.pending = len(pending)
         failed = {(failure.key, failure.path): failure.human() for failure in failures}
 
         def figure(job: RenderJob, title: str) -> str:
             if job.key in svgs:
                 return figure_html(svgs[job.key], title)
+            if job.key in pending:
+                return pending_figure_html()
             return failed_figure_html(failed.get((job.key, job.path), "The diagram was not rendered."))
 
         titles = {page.id: page.meta.title for page in pages}

@@ -87,14 +87,16 @@ def serve(
     atlas_root = (root or find_root(Path.cwd())).resolve()
     work = atlas_root / ".dsatlas-cache" / "serve"
     options = default_options(atlas_root, out=work / "site", tree=work / "site-src", strict=strict,
-                              engine=engine, jobs=jobs, live_reload=True)
+                              engine=engine, jobs=jobs, live_reload=True, defer_render=True)
     from .build import SiteBuilder
 
     builder = SiteBuilder(options)
     try:
         seen = snapshot(atlas_root)
         first = _run(options, lambda _: builder.build(), builder=builder)
-        typer.echo(f"built {first.pages} pages in {sum(first.timings.values()):.1f} s", err=True)
+        waiting = f"; {first.pending} diagram(s) to draw, their pages show a placeholder until then" \
+            if first.pending else ""
+        typer.echo(f"built {first.pages} pages in {sum(first.timings.values()):.1f} s{waiting}", err=True)
         run_server(builder, host, port, echo=lambda line: typer.echo(line, err=True), seen=seen)
     except OSError as err:
         typer.echo(f"error: cannot listen on {host}:{port}: {err.strerror or err}", err=True)

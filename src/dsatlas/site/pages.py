@@ -59,6 +59,17 @@ def failed_figure_html(message: str) -> str:
             f"<pre>{safe.attribute(message)}</pre></figure>")
 
 
+PENDING_FIGURE = "This diagram is still being drawn: `dsatlas serve` draws the diagrams in the background and " \
+    "this page reloads by itself when it is ready."
+
+
+def pending_figure_html() -> str:
+    """A marked placeholder while `dsatlas serve` draws the diagram (the same text on every page, so a page
+    is rendered again only when its own diagram arrives)."""
+    return (f'<figure class="dsatlas-diagram dsatlas-diagram--pending" data-search-exclude role="status">'
+            f"<p>{safe.text(PENDING_FIGURE)}</p></figure>")
+
+
 def page_markdown(page: SitePage, ctx: PageContext) -> str:
     doc = markup.page_doc(page.id)
     meta = page.meta

@@ -2,9 +2,10 @@
 
 A change is noticed by polling file sizes and modification times (a few milliseconds for a thousand
 files, and it works on every filesystem). The rebuild reloads only the changed pages, renders only
-changed diagrams, and asks the engine for an incremental build; open pages long-poll
-`/.dsatlas/build` and reload when the build id changes.
-"""
+changed diagrams, and the engine renders again only the pages whose Markdown or navigation changed;
+open pages long-poll `/.dsatlas/build` and reload when the build id changes. On a fresh clone the
+pages are served before their diagrams are drawn: each shows a marked placeholder until Chromium has
+drawn its diagram (`_Drawing`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from ..util import os_error_message
 from .build import BuildFailed, SiteBuilder
 
 POLL_SECONDS = 0.2
+DRAW_BATCH = 16  # diagrams drawn between two looks at content/ (a few seconds of Chromium's work)
+SHOW_EVERY_S = 10.0  # while drawing, how often the drawn diagrams are put into the served pages
 LONG_POLL_SECONDS = 25.0
 
 
@@ -157,19 +160,48 @@ def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str],
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():  # `kill`/`timeout` stop it cleanly too
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    drawing = _Drawing(len(builder.pending))
     try:
-        while not stop.wait(POLL_SECONDS):
+        while not stop.wait(0 if builder.pending else POLL_SECONDS):
             current = snapshot(builder.options.root)
-            if current == seen:
-                continue
-            seen = current
-            if _rebuild(builder, echo):
+            if current != seen:
+                seen = current
+                if _rebuild(builder, echo):
+                    state.bump()
+            elif builder.pending and drawing.draw(builder, echo) and _rebuild(builder, echo):
                 state.bump()
     except KeyboardInterrupt:
         echo("stopped")
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Drawing:
+    """A fresh clone's diagrams, drawn after the pages are served: a batch at a time, between looks at
+    content/, and put into the served pages every SHOW_EVERY_S seconds (the pages reload by themselves)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.drawn = total, 0
+        self.shown_at = time.monotonic()
+
+    def draw(self, builder: SiteBuilder, echo: Callable[[str], None]) -> bool:
+        """Draw one batch; True when it is time to rebuild the pages with what was drawn."""
+        waiting = len(builder.pending)
+        try:
+            left = builder.render_pending(DRAW_BATCH)
+        except (BuildFailed, OSError) as err:
+            echo(f"drawing the diagrams stopped: {err}; their pages keep the placeholder until the next edit")
+            builder.pending = []
+            return False
+        self.drawn += waiting - left
+        self.total = max(self.total, self.drawn + left)
+        if left and time.monotonic() - self.shown_at < SHOW_EVERY_S:
+            return False
+        self.shown_at = time.monotonic()
+        echo(f"diagrams: {self.drawn} of {self.total} drawn" + (
+            f"; {left} page(s) still show a placeholder" if left else ", every page has its diagram"))
+        return True
 
 
 def _rebuild(builder: SiteBuilder, echo: Callable[[str], None]) -> bool:
@@ -192,7 +224,9 @@ def _rebuild(builder: SiteBuilder, echo: Callable[[str], None]) -> bool:
         return False
     for finding in report.problems:
         echo(f"draft: {finding.human()}")
-    kind = "full" if report.full else "incremental"
+    kind = "navigation" if report.navigation else "incremental"
     pages = [doc for doc in report.changed if doc.endswith(".md")]
-    echo(f"rebuilt ({kind}) {len(pages)} page(s) in {time.perf_counter() - started:.2f} s")
+    engine = report.engine_pages
+    detail = f": the engine rendered {engine['rendered']} page(s), reused {engine['reused']}" if engine else ""
+    echo(f"rebuilt ({kind}) {len(pages)} page(s) in {time.perf_counter() - started:.2f} s{detail}")
     return bool(report.changed)
