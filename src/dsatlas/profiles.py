@@ -30,7 +30,6 @@ class Profile:
     needs: str = "sources only (no facts file)"  # what the template draws on, for `dsatlas new --list`
     historical: bool = False  # draws a past moment on purpose: its figures never go stale
     min_failure_modes: int = 3  # rows of the 3 AM table (`failure_modes`)
-    context_words: tuple[int, int] | None = None  # prose bounds the depth gate holds pages to; None: not yet
     default_view: str = "overview"
 
     @property
@@ -53,8 +52,6 @@ class Profile:
         match = self.id_pattern().fullmatch(page_id)
         return (match["subject"], match["view"]) if match else None
 
-
-CONTEXT_WORDS = (150, 300)  # design §9: "Context: 150–300 words in operator terms"
 
 _COMPANY = "systems/{subject}/{kind}"
 _INCIDENT = "incidents/{subject}/{view}"
@@ -91,9 +88,9 @@ _ROWS = [
             needs="data/incidents/<subject>.yaml: trigger, root_cause, contributing_factors, impact, "
                   "started/resolved"),
     _own(Kind.guarantee, "Guarantee", "guarantees", "sources only (no facts file); the view picks the diagram",
-         views=GUARANTEE_VIEWS, min_failure_modes=4, context_words=CONTEXT_WORDS),
-    _own(Kind.mechanism, "Mechanism", "mechanisms", min_failure_modes=4, context_words=CONTEXT_WORDS),
-    _own(Kind.pattern, "Pattern", "patterns", min_failure_modes=4, context_words=CONTEXT_WORDS),
+         views=GUARANTEE_VIEWS, min_failure_modes=4),
+    _own(Kind.mechanism, "Mechanism", "mechanisms", min_failure_modes=4),
+    _own(Kind.pattern, "Pattern", "patterns", min_failure_modes=4),
     _own(Kind.performance, "Performance", "performance",
          "sources only (no facts file): the benchmark's published numbers"),
     _own(Kind.debugging, "Debugging", "debugging"),

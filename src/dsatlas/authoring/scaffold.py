@@ -21,10 +21,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..diagram import PLANE_CLASS, PLANES, figure_tokens
 from ..gates.cost import CURRENCY_RE
+from ..gates.depth import CONTEXT_WORDS
 from ..gates.placeholders import PLACEHOLDER_RE
 from ..loader import Data
 from ..model import PRIMARY_SOURCE_TYPES, CompanyFacts, IncidentFacts, Kind
-from ..profiles import CONTEXT_WORDS, PROFILES
+from ..profiles import PROFILES
 from ..util import write_atomic
 from . import timeline
 from .kinds import COMPANY_KINDS, INCIDENT_KINDS, page_id

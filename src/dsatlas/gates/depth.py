@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from ..profiles import CONTEXT_WORDS, when
 from .base import PageContext, Rule
 
+CONTEXT_WORDS = (150, 300)  # design §9: "Context: 150–300 words in operator terms"
 LOW, HIGH = CONTEXT_WORDS
 
 RULES = [
     Rule("ATL802", "depth", "context shorter or longer than the page needs",
          f"What: the page's prose (its paragraphs, list items and quotes; not headings, tables, diagrams or "
-         f"link targets) holds {LOW}–{HIGH} words, on the kinds the kind table holds to it.\n"
+         f"link targets) holds {LOW}–{HIGH} words.\n"
          "Why: below that the diagram's numbers go unexplained (what is normal, where it bends); above it "
          "the on-call engineer scrolls past the answer.\n"
          "Example: a mechanism page with one 70-word paragraph under its title.\n"
          "Fix: say in your own words what the reader looks at, where it bends and what the numbers mean; "
-         "split a page that needs more into views.",
-         applies=when(lambda prof: prof.context_words is not None)),
+         "split a page that needs more into views."),
 ]
 
 
 def check(ctx: PageContext) -> None:
-    document, prof = ctx.page.document, ctx.profile
-    if document is None or prof is None or prof.context_words is None:
+    document = ctx.page.document
+    if document is None or ctx.profile is None:
         return
-    low, high = prof.context_words
+    low, high = CONTEXT_WORDS
     words = document.prose_words
     line = document.prose_line or document.body_line
     if words < low:
