@@ -37,9 +37,11 @@ FIGURE_TOKEN_RE = re.compile(
     r"(?:\s?[KMBTk](?![A-Za-z]))?(?:\s?" + _UNITS + r")?(?:/[A-Za-z]+)?)"
 )
 # Numbers that name things rather than measure them: HTTP status codes, written with their reason phrase
-# ("503 Service Unavailable") or after "HTTP"/"status" ("HTTP 503"). Masked before figure tokens are read.
+# ("503 Service Unavailable") or after "HTTP"/"status" ("HTTP 503"), and product names with a space before
+# their number ("Route 53"). Masked before figure tokens are read.
 NAMING_NUMBER_RE = re.compile(
-    r"\b(?:HTTP|status)\s+[1-5]\d\d\b"
+    r"\bRoute\s53\b"
+    r"|\b(?:HTTP|status)\s+[1-5]\d\d\b"
     r"|\b[1-5]\d\d\s+(?:OK|Created|Accepted|No Content|Moved Permanently|Found|Not Modified|Bad Request|"
     r"Unauthorized|Forbidden|Not Found|Conflict|Gone|Too Many Requests|Internal Server Error|Bad Gateway|"
     r"Service Unavailable|Gateway Timeout)\b",

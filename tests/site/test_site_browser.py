@@ -92,7 +92,9 @@ def test_zoom_and_pan(server, offline):
     page.get_by_role("button", name="Zoom in").click()
     zoomed = _viewbox(page)
     assert zoomed[2] < whole[2] * 0.75 and zoomed[3] < whole[3] * 0.75
-    box = page.locator("figure.dsatlas-diagram svg").bounding_box()
+    svg = page.locator("figure.dsatlas-diagram svg")
+    svg.scroll_into_view_if_needed()  # the mouse can only drag what is on the screen
+    box = svg.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 60, steps=5)
