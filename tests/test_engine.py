@@ -48,10 +48,10 @@ def test_other_diagram_types_parse(engine):
 
 def test_syntax_error_is_reported_at_the_markdown_file_line(atlas):
     page = atlas / "content" / "systems" / "acme" / "storage.md"
-    edit(page, "  api --> primary --> replica\n", "  api --> primary --> \n")  # line 55; the fence opens on 44
+    edit(page, "  api --> primary --> replica\n", "  api --> primary --> \n")  # line 66; the fence opens on 55
     found = [line for _, code, line in check_codes(atlas, page) if code == "ATL101"]
-    # Mermaid gives up at the token after the dangling arrow: the classDef on line 56 of the file
-    assert found == [56]
+    # Mermaid gives up at the token after the dangling arrow: the classDef on line 67 of the file
+    assert found == [67]
 
 
 def test_missing_mermaid_is_a_clear_usage_error(monkeypatch, atlas, run):

@@ -168,10 +168,10 @@ def test_passing_and_quality_come_from_the_real_checker(history):
     mechanisms, decisions = report.categories
     assert mechanisms.passing == 3
     assert decisions.passing == 3  # the page with a TODO summary fails the placeholders gate
-    # 14 gates apply to a decision page: load, waivers, placement, syntax, figures, provenance, sources,
+    # 15 gates apply to a decision page: load, waivers, placement, syntax, figures, provenance, sources, depth,
     # 3am, placeholders, layout, a11y, links, originality, prose_safety (not planes, hardware, cost, incident-facts)
-    assert decisions.checks == 4 * 14 and decisions.checks_passed == 4 * 14 - 1
-    assert decisions.quality == pytest.approx(55 / 56)
+    assert decisions.checks == 4 * 15 and decisions.checks_passed == 4 * 15 - 1
+    assert decisions.quality == pytest.approx(59 / 60)
     assert report.total.passing == 6 and report.total.written == 7
 
 
@@ -187,7 +187,7 @@ def test_progress_command_human_and_json(history):
     data = json.loads(raw.output)
     assert data["completion"] == "2026-02-01" and data["total"]["planned"] == 8
     assert [week["landed"] for week in data["weeks"]] == [2, 1, 4, 0]
-    assert data["categories"][1]["quality"] == 0.9821  # 55 of 56 checks (14 gates × 4 pages), rounded to 4 places
+    assert data["categories"][1]["quality"] == 0.9833  # 59 of 60 checks (15 gates × 4 pages), rounded to 4 places
 
 
 def test_dashboard_is_markdown_with_inline_svg_charts(history):
