@@ -192,7 +192,8 @@ def test_figure_tokens_cover_the_documented_forms():
     from dsatlas.diagram import figure_tokens
 
     text = ("Cassandra 3.11 on i3en.6xlarge v3.7 serving 30M req/s at p99 45ms, $2.1M/month, 3 TB, 99.99%, "
-            "17:37 UTC 2021-10-04 from S3 EC2 H3 HTTP/2 IPv6 L7 1,000 servers, 503 Service Unavailable, Route 53 answers in 60 s")
+            "17:37 UTC 2021-10-04 from S3 EC2 H3 HTTP/2 IPv6 L7 1,000 servers, 503 Service Unavailable, "
+            "Route 53 answers in 60 s")
     assert [token for _, _, token in figure_tokens(text)] == [
         "3.11", "i3en.6xlarge", "v3.7", "30M req/s", "45ms", "$2.1M/month", "3 TB", "99.99%", "17:37 UTC",
         "2021-10-04", "1,000", "60 s",
