@@ -99,9 +99,10 @@ def _page(root: Path, doc: str, text: str) -> None:
     path.write_text(text)
 
 
-def _engine(config_file: Path, root: Path, site: Path, *, in_place: bool, jobs: int = 2) -> dict[str, int]:
+def _engine(config_file: Path, root: Path, site: Path, *, in_place: bool, session=None, jobs: int = 2) -> dict:
     with Store(root) as store:
-        report = mkdocs_build(config_file, strict=False, site_dir=site, in_place=in_place, store=store, jobs=jobs)
+        report = mkdocs_build(config_file, strict=False, site_dir=site, in_place=in_place, store=store, jobs=jobs,
+                              session=session)
     return report.pages
 
 
@@ -119,6 +120,7 @@ def test_cached_and_forked_engine_matches_a_plain_build_through_navigation_and_l
     # a link to a page that is not there yet, and one to an anchor of another page
     _page(root, "alpha/a0.md", "# a0\n\nSee [later](deep/later.md) and [b1](../beta/b1.md#details).\n")
     site = tmp_path / "site"
+    session = pagebuild.EngineSession()  # what `dsatlas serve` keeps between builds
 
     first = _engine(config, root, site, in_place=in_place)
     assert first["rendered"] == 30 and first["reused"] == 0
@@ -143,7 +145,7 @@ def test_cached_and_forked_engine_matches_a_plain_build_through_navigation_and_l
     for number, (what, change) in enumerate(steps, start=2):
         change()
         target = site if in_place else tmp_path / f"site-{number}"
-        counts = _engine(config, root, target, in_place=in_place)
+        counts = _engine(config, root, target, in_place=in_place, session=session)
         assert counts["reused"] > 0, f"after {what}: nothing was reused"
         try:
             assert_same_site(target, config, tmp_path / f"plain-{number}")

@@ -34,6 +34,7 @@ from .catalog import PageCatalog, SitePage, Unloadable
 from .engines import EngineError, mkdocs_build, zensical_build
 from .indexes import PROGRESS_DOC, folder_markdown, signal_documents, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
+from .pagebuild import EngineSession
 from .pages import PROSE_SAFETY_CODES, PageContext, failed_figure_html, figure_html, page_markdown, pending_figure_html
 from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderDeadlineExceeded, RenderFailure, RenderJob
 from .svg import DIAGRAM_WIDTH_PX, MIN_LABEL_PX, label_px
@@ -102,6 +103,10 @@ class SiteBuilder:
         self._compiled: dict[str, tuple] = {}  # page id → (what its Markdown was compiled from, Markdown)
         self._config_text: str | None = None
         self._built_once = False
+        self._label_px: dict[str, float | None] = {}  # render key → its labels' size (svg.label_px)
+        self._exported: tuple | None = None  # (what the open-data files were made from, the files)
+        self._indexes: tuple | None = None  # (what the generated pages were made from, the pages)
+        self.engine_session = EngineSession()  # the engine's loaded state, kept between rebuilds
         self.pending: list[RenderJob] = []  # defer_render: diagrams the last build showed as placeholders
         self._drawn: dict[str, str] = {}  # SVGs drawn by render_pending, by render key
         self._drawn_failures: dict[str, RenderFailure] = {}
@@ -188,10 +193,18 @@ class SiteBuilder:
         site_dir = Path(ZENSICAL_SITE) if options.engine == "zensical" else options.out.resolve()
         self._config_text = site_config.mkdocs_yml(nav, site_dir, options.strict, options.live_reload)
         documents.update(_assets())
-        documents.update(site_documents(pages, data))  # /atlas.json, its schema, /<page-id>.json
+        documents.update(self._open_data(pages, data))  # /atlas.json, its schema, /<page-id>.json
         report.documents = len(documents)
         report.changed = self._write_tree(documents)
         report.timings["compile"] = time.perf_counter() - started
+
+    def _open_data(self, pages: list[SitePage], data) -> dict[str, str]:
+        """`site_documents`, made again only when a page's front matter or the data changed (it reads
+        nothing else): an edit to a page's text does not re-export 900 JSON files."""
+        inputs = (data.digest, [(page.id, page.meta) for page in pages])
+        if self._exported is None or self._exported[0] != inputs:
+            self._exported = (inputs, site_documents(pages, data))
+        return self._exported[1]
 
     def _check(self) -> CheckResult:
         """`dsatlas check` on the whole atlas, once per build: its errors fail the build, and the progress
@@ -245,8 +258,10 @@ class SiteBuilder:
 
         titles = {page.id: page.meta.title for page in pages}
         figures = {page_id: figure(job, titles[page_id]) for page_id, job in jobs.items()}
-        report.label_px = {page_id: size for page_id, job in jobs.items()
-                           if job.key in svgs and (size := label_px(svgs[job.key])) is not None}
+        for key in {job.key for job in all_jobs if job.key in svgs} - set(self._label_px):
+            self._label_px[key] = label_px(svgs[key])
+        report.label_px = {page_id: self._label_px[job.key] for page_id, job in jobs.items()
+                           if job.key in svgs and self._label_px[job.key] is not None}
         return figures, failures
 
     def _diagram_renderer(self) -> DiagramRenderer:
@@ -273,18 +288,11 @@ class SiteBuilder:
         ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems,
                           refused=refused)
         documents = self._page_documents(pages, ctx, data)
-        extras = [("Symptom index", "symptoms/index.md"), ("Signals", "signals/index.md"), ("Tags", "tags.md")]
-        if dashboard is not None:
-            extras.append(("Progress", PROGRESS_DOC))
-        for folder in tree.walk():
-            documents[folder_doc(folder.path)] = folder_markdown(folder, tree, data, extras)
-        if unloadable and not self.options.strict:
-            documents["index.md"] += _unloadable_note(unloadable, problems)
-        documents.update(symptom_documents(tree, data))
-        documents.update(signal_documents(tree, data))
-        documents["tags.md"] = tags_markdown(tags, by_id)
-        if dashboard is not None:
-            documents[PROGRESS_DOC] = dashboard
+        note = _unloadable_note(unloadable, problems) if unloadable and not self.options.strict else ""
+        inputs = (data.digest, [(page.id, page.path, page.meta) for page in pages], dashboard, note)
+        if self._indexes is None or self._indexes[0] != inputs:  # they read no page's text: an edit to one
+            self._indexes = (inputs, _index_documents(tree, data, tags, by_id, dashboard, note))  # keeps them
+        documents.update(self._indexes[1])
         return documents
 
     def _page_documents(self, pages: list[SitePage], ctx: PageContext, data) -> dict[str, str]:
@@ -341,7 +349,7 @@ class SiteBuilder:
         out = self.options.out.resolve()  # a site/ that links to a web root: the swap happens there
         store = Store(self.options.root) if self.options.use_cache else None
         mkdocs = partial(mkdocs_build, config_file, strict=self.options.strict, store=store, jobs=self._jobs(),
-                         progress=self._stage("Writing pages"))
+                         progress=self._stage("Writing pages"), session=self.engine_session)
         try:
             if self.options.engine == "zensical":
                 report.warnings = zensical_build(config_file, strict=self.options.strict)
@@ -532,6 +540,22 @@ def _verify_navigation(nav: list, documents: dict[str, str]) -> None:
                                                                        for doc in dead]
         raise BuildFailed("the generated navigation does not match the pages (a dsatlas bug: please report it)",
                           lines=lines)
+
+
+def _index_documents(tree, data, tags: dict[str, list[str]], by_id: dict[str, SitePage], dashboard: str | None,
+                     note: str) -> dict[str, str]:
+    """The generated pages: an index per folder, the symptom and signal pages, the tags, the dashboard."""
+    extras = [("Symptom index", "symptoms/index.md"), ("Signals", "signals/index.md"), ("Tags", "tags.md")]
+    if dashboard is not None:
+        extras.append(("Progress", PROGRESS_DOC))
+    documents = {folder_doc(folder.path): folder_markdown(folder, tree, data, extras) for folder in tree.walk()}
+    documents["index.md"] += note
+    documents.update(symptom_documents(tree, data))
+    documents.update(signal_documents(tree, data))
+    documents["tags.md"] = tags_markdown(tags, by_id)
+    if dashboard is not None:
+        documents[PROGRESS_DOC] = dashboard
+    return documents
 
 
 def _assets() -> dict[str, str]:

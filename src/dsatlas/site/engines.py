@@ -49,12 +49,14 @@ class _Collect(logging.Handler):
 
 
 def mkdocs_build(config_file: Path, *, strict: bool, site_dir: Path | None = None, in_place: bool = False,
-                 store: Store | None = None, jobs: int = 1, progress=None) -> EngineReport:
+                 store: Store | None = None, jobs: int = 1, progress=None,
+                 session: pagebuild.EngineSession | None = None) -> EngineReport:
     """Build with MkDocs in this process; return its warnings (strict: raise on any) and page counts.
 
     `site_dir` overrides the config's folder (a full build writes into a staging folder, then swaps it in).
     The build reuses the pages `store` holds and renders the rest in `jobs` processes (`pagebuild`);
-    `in_place` (`dsatlas serve`) rewrites only the files that changed and deletes what is gone.
+    `in_place` (`dsatlas serve`) rewrites only the files that changed and deletes what is gone; `session`
+    keeps the loaded config, the compiled templates and the decoded pages between two such builds.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -68,10 +70,16 @@ def mkdocs_build(config_file: Path, *, strict: bool, site_dir: Path | None = Non
     report = EngineReport()
     try:
         overrides = {"site_dir": str(site_dir)} if site_dir is not None else {}
-        config = load_config(config_file=str(config_file), strict=strict, **overrides)
+        identity = (config_file.read_text(encoding="utf-8"), str(site_dir), strict, in_place)
+        if session is not None and session.config is not None and session.config_identity == identity:
+            config = session.config  # the same mkdocs.yml: its plugins' on_config is idempotent
+        else:
+            config = load_config(config_file=str(config_file), strict=strict, **overrides)
         if pagebuild.supported(config):
             report.pages = pagebuild.build(config, store=store, jobs=jobs, in_place=in_place,
-                                           progress=progress)
+                                           progress=progress, session=session)
+            if session is not None:
+                session.config, session.config_identity = config, identity
         else:  # a config pagebuild does not know: MkDocs' own build, which starts from an empty folder
             build(config)
     except (Abort, ConfigurationError) as err:

@@ -34,6 +34,7 @@ import tempfile
 import traceback
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -49,12 +50,28 @@ SEARCH_PLUGIN = "material.plugins.search.plugin"
 Progress = Callable[[int, int], None]
 
 
+@dataclass
+class EngineSession:
+    """What `dsatlas serve` keeps between two builds: the loaded config while mkdocs.yml is unchanged, the
+    theme's compiled templates while the engine is, and the decoded cache entries the last build used."""
+
+    config: object = None
+    config_identity: tuple | None = None
+    env: object = None
+    env_engine: str | None = None
+    sources: dict[str, tuple] = field(default_factory=dict)  # file → (mtime, size, url, key, markdown, meta)
+    populated: dict[str, dict] = field(default_factory=dict)
+    rendered: dict[str, dict] = field(default_factory=dict)
+    files: str | None = None  # the digest of the last build's file list
+    written: dict[str, str] = field(default_factory=dict)  # in place: page file → the key of the HTML it holds
+
+
 class WorkerFailed(Exception):
     """A forked worker died or raised; its share is rendered again in this process."""
 
 
-def build(config, *, store: Store | None, jobs: int, in_place: bool,
-          progress: Progress | None = None) -> dict[str, int]:
+def build(config, *, store: Store | None, jobs: int, in_place: bool, progress: Progress | None = None,
+          session: EngineSession | None = None) -> dict[str, int]:
     """`mkdocs.commands.build.build(config)`, reusing cached pages and rendering the rest in `jobs` processes.
 
     `in_place`: keep `site_dir`, rewrite (atomically) only the pages whose bytes changed and delete what
@@ -79,8 +96,12 @@ def build(config, *, store: Store | None, jobs: int, in_place: bool,
         config.plugins.on_pre_build(config=config)
         if not in_place:
             utils.clean_directory(config.site_dir)
+        engine = engine_digest(config)
+        session = session or EngineSession()
+        if session.env is None or session.env_engine != engine:
+            session.env, session.env_engine = config.theme.get_env(), engine
+        env = session.env
         files = get_files(config)
-        env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
@@ -91,20 +112,24 @@ def build(config, *, store: Store | None, jobs: int, in_place: bool,
             if file.page is None and file.inclusion.is_not_in_nav():
                 Page(None, file, config)
         pages = [file.page for file in doc_files]
-        engine = engine_digest(config)
+        files_digest = cache_key(*(f"{file.src_uri}\0{file.url}\0{file.inclusion.name}" for file in files))
+        if session.files != files_digest:
+            session.written = {}
 
-        populated = _populate(pages, config, files, store, engine, jobs, counts)
+        populated = _populate(pages, config, files, store, engine, jobs, counts, session, files_digest)
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(dirty=in_place, inclusion=InclusionLevel.is_included)
         for template in config.theme.static_templates:
             _build_theme_template(template, env, files, config, nav)
-        outputs = _render(pages, populated, config, doc_files, nav, env, store, engine, jobs, counts, progress)
-        _write_pages(pages, outputs, in_place)
+        outputs = _render(pages, populated, config, doc_files, nav, env, store, engine, jobs, counts, progress,
+                          session)
+        _write_pages(pages, outputs, session.written if in_place else None)
         for page in pages:
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         config.plugins.on_post_build(config=config)
-        if in_place:
+        if in_place and session.files != files_digest:  # the same files as last time: nothing went away
             _remove_stale(Path(config.site_dir), files, config)
+        session.files = files_digest
         if found := warning_counter.get_counts():
             message = ", ".join(f"{value} {key.lower()}s" for key, value in found)
             raise Abort(f"Aborted with {message} in strict mode!")
@@ -147,18 +172,29 @@ def engine_digest(config) -> str:
 # ---- populate: Markdown to an HTML body ------------------------------------------------------------
 
 
-def _populate(pages, config, files, store, engine, jobs, counts) -> dict[int, str]:
+def _populate(pages, config, files, store, engine, jobs, counts, session, files_digest) -> dict[int, str]:
     """Read every page and give it its body; return each page's state digest (by position)."""
     keys = []
+    sources = {}
     for page in pages:
-        page.read_source(config)
-        keys.append(cache_key("populate", engine, page.file.src_uri, page.file.url, page.file.content_string))
-    cached = store.get(POPULATE_TABLE, keys, _decode) if store else {}
+        path = page.file.abs_src_path
+        stat = os.stat(path)
+        seen = session.sources.get(path)
+        if seen is not None and seen[:3] == (stat.st_mtime_ns, stat.st_size, page.file.url):
+            key, page.markdown, page.meta = seen[3], seen[4], dict(seen[5])  # read_source's result, kept
+        else:
+            page.read_source(config)
+            key = cache_key("populate", engine, page.file.src_uri, page.file.url, page.file.content_string)
+        sources[path] = (stat.st_mtime_ns, stat.st_size, page.file.url, key, page.markdown, dict(page.meta))
+        keys.append(key)
+    session.sources = sources
+    cached = _cached(POPULATE_TABLE, keys, store, session.populated)
     missing = []
     states: dict[int, dict] = {}
     for index, key in enumerate(keys):
         state = cached.get(key)
-        if state is not None and _lookups_hold(state["lookups"], files):
+        if state is not None and ((key in session.populated and session.files == files_digest)
+                                  or _lookups_hold(state["lookups"], files)):
             states[index] = state
         else:
             missing.append(index)
@@ -167,13 +203,16 @@ def _populate(pages, config, files, store, engine, jobs, counts) -> dict[int, st
     if store and fresh:
         store.put(POPULATE_TABLE, {keys[index]: _encode(state) for index, state in fresh.items()})
     counts["populated"] = len(missing)
+    session.populated = {keys[index]: state for index, state in states.items()}
     digests = {}
     for index, page in enumerate(pages):
         state = states[index]
         _restore_populated(page, state, files)
         _replay(state["logs"])
-        digests[index] = cache_key("page", state["content"], json.dumps(state["toc"]), state["title"] or "",
-                                   json.dumps(page.meta, sort_keys=True, default=str))
+        if "digest" not in state:  # kept in the session's copy (never stored): hashing 900 bodies takes time
+            state["digest"] = cache_key("page", state["content"], json.dumps(state["toc"]), state["title"] or "",
+                                        json.dumps(page.meta, sort_keys=True, default=str))
+        digests[index] = state["digest"]
     return digests
 
 
@@ -237,7 +276,7 @@ def _anchor_link(data: list):
 # ---- build: the body in the theme's template --------------------------------------------------------
 
 
-def navigation_context(page, nav) -> list:
+def navigation_context(page, nav, memo: dict | None = None) -> list:
     """What the theme shows of the navigation on `page`, as plain data: two pages with the same context
     and the same populated state get the same HTML.
 
@@ -246,7 +285,9 @@ def navigation_context(page, nav) -> list:
     title, its number of children and the URL of its first page (the link it renders); each page item
     shows its title, URL and front matter (icon, subtitle, status). The footer shows the previous and
     next pages. Being generous here costs re-renders; leaving something out would keep a stale page.
+    `memo` (one per build) keeps what is the same on every page.
     """
+    memo = {} if memo is None else memo
     open_sections = set()
     parent = page.parent
     while parent is not None:
@@ -254,6 +295,8 @@ def navigation_context(page, nav) -> list:
         parent = parent.parent
 
     def item_data(item) -> list:
+        if id(item) not in open_sections and item is not page and id(item) in memo:
+            return memo[id(item)]
         data = [type(item).__name__, item.title, getattr(item, "url", None), bool(getattr(item, "is_index", False)),
                 _meta(item), item is page]
         if item.children is not None:
@@ -265,6 +308,8 @@ def navigation_context(page, nav) -> list:
                 while first is not None and first.children:
                     first = first.children[0]
                 data += [len(item.children), getattr(first, "url", None)]
+        if id(item) not in open_sections and item is not page:
+            memo[id(item)] = data
         return data
 
     def neighbour(other) -> list | None:
@@ -278,10 +323,12 @@ def _meta(item) -> str:
     return json.dumps(getattr(item, "meta", None) or {}, sort_keys=True, default=str)
 
 
-def _render(pages, digests, config, doc_files, nav, env, store, engine, jobs, counts, progress) -> list[str]:
-    keys = [cache_key("build", engine, digests[index], json.dumps(navigation_context(page, nav), default=str))
+def _render(pages, digests, config, doc_files, nav, env, store, engine, jobs, counts, progress,
+            session) -> list[tuple[str, str]]:
+    memo: dict = {}
+    keys = [cache_key("build", engine, digests[index], json.dumps(navigation_context(page, nav, memo), default=str))
             for index, page in enumerate(pages)]
-    cached = store.get(BUILD_TABLE, keys, _decode) if store else {}
+    cached = _cached(BUILD_TABLE, keys, store, session.rendered)
     missing = [index for index, key in enumerate(keys) if key not in cached]
     done = [len(pages) - len(missing)]
 
@@ -299,12 +346,13 @@ def _render(pages, digests, config, doc_files, nav, env, store, engine, jobs, co
     counts["rendered"], counts["reused"] = len(missing), len(pages) - len(missing)
     search = _search_index(config)
     outputs = []
+    session.rendered = {}
     for index, key in enumerate(keys):
-        result = fresh.get(index) or cached[key]
+        result = session.rendered[key] = fresh.get(index) or cached[key]
         _replay(result["logs"])
         if search is not None:
             search.entries.extend(result["search"])
-        outputs.append(result["html"])
+        outputs.append((key, result["html"]))
     return outputs
 
 
@@ -342,22 +390,25 @@ def _search_index(config):
     return None
 
 
-def _write_pages(pages, outputs: list[str], in_place: bool) -> None:
+def _write_pages(pages, outputs: list[tuple[str, str]], written: dict[str, str] | None) -> None:
+    """Write each page's HTML; in place (`written`: what the session last wrote where), only what changed."""
     from mkdocs import utils
 
     from ..util import write_atomic
 
-    for page, output in zip(pages, outputs, strict=True):
+    for page, (key, output) in zip(pages, outputs, strict=True):
         if not output.strip():
             logging.getLogger("mkdocs.commands.build").info(
                 f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
             continue
-        raw = output.encode("utf-8", errors="xmlcharrefreplace")
         target = Path(page.file.abs_dest_path)
-        if not in_place:
-            utils.write_file(raw, str(target))
-        elif not _holds(target, raw):  # a reader of the served site sees the old page or the new one
-            write_atomic(target, raw)
+        if written is None:
+            utils.write_file(output.encode("utf-8", errors="xmlcharrefreplace"), str(target))
+        elif written.get(str(target)) != key or not target.is_file():
+            raw = output.encode("utf-8", errors="xmlcharrefreplace")
+            if not _holds(target, raw):  # a reader of the served site sees the old page or the new one
+                write_atomic(target, raw)
+            written[str(target)] = key
 
 
 def _holds(path: Path, raw: bytes) -> bool:
@@ -424,8 +475,9 @@ def _in_workers(work: Callable[[int], dict], items: Sequence[int], jobs: int,
     jobs = max(1, min(jobs, len(items) // 8 or 1))  # a handful of pages is faster than a fork
     shares = [items[start::jobs] for start in range(jobs)]
     children = []
-    gc.collect()
-    gc.freeze()  # the forked copies share these pages instead of copying them when the collector runs
+    if jobs > 1:
+        gc.collect()
+        gc.freeze()  # the forked copies share these pages instead of copying them when the collector runs
     try:
         for share in shares[1:]:
             handle, path = tempfile.mkstemp(prefix="dsatlas-engine-")
@@ -472,6 +524,15 @@ def _worker(work: Callable[[int], dict], share: list[int], path: str) -> None:
     except BaseException:  # noqa: BLE001
         code = 1
     os._exit(code)  # no atexit handlers, no finalizers: they belong to the parent (V8, Chromium, SQLite)
+
+
+def _cached(table: str, keys: list[str], store: Store | None, kept: dict[str, dict]) -> dict[str, dict]:
+    """The entries for `keys`: those the session kept, then the store's."""
+    found = {key: kept[key] for key in keys if key in kept}
+    wanted = [key for key in keys if key not in found]
+    if store and wanted:
+        found.update(store.get(table, wanted, _decode))
+    return found
 
 
 def _encode(value: dict) -> bytes:
