@@ -38,6 +38,24 @@ SYMPTOMS = ["p99 latency spike", "replication lag grows", "split brain after fai
             "leader election loops", "retry storm", "hot shard", "clock skew alarms"]
 
 
+CONTEXT = ("Requests enter at the edge, where the load balancers spread them over the zones and drop the ones "
+           "that arrive after the client has already given up. The service plane holds the stateless workers; "
+           "each one keeps a small pool of connections to the state plane and refuses new work when that pool "
+           "is exhausted, so a slow database shows up first as queueing in front of the workers. The state "
+           "plane keeps every write on three replicas in different zones and acknowledges after two of them, "
+           "which is why losing one zone costs latency but no data. The control plane watches the error rate "
+           "and the queue depth, moves traffic away from a zone that fails its health checks and scales the "
+           "workers when the queue keeps growing for several minutes. The numbers on the drawing are the peak "
+           "rates and the latency budgets that the operators plan for, each one declared with its source below. "
+           "Where the arrows bend back, a retry can multiply the load, so the budget for retries is as "
+           "important as the budget for requests.")
+
+
+def _context(index: int) -> str:
+    """About 170 words (the depth gate wants 150–300 for some kinds), a little different on every page."""
+    return f"In view {index}, {CONTEXT[0].lower()}{CONTEXT[1:]}"
+
+
 def make_page(index: int, subject: str, rng: random.Random) -> str:
     """One page that passes every gate: every number on the diagram is a declared figure."""
     count = rng.randint(12, 24)
@@ -93,6 +111,7 @@ failure_modes:
 # {title}
 
 Two sentences of context, as on a real page. They say what the view shows and why it matters at night.
+{_context(index)}
 
 ```mermaid
 {chr(10).join(lines)}
