@@ -199,3 +199,22 @@ def test_an_internal_error_is_not_cached(atlas, monkeypatch):
     monkeypatch.undo()
     second = run_check([atlas / "content"], atlas, jobs=1)
     assert second.findings == [] and second.cached == 0
+
+
+def test_an_edit_reads_only_the_edited_pages_parse_and_parses_nothing_unchanged(atlas, monkeypatch):
+    """After a prose edit to one page, the check reads that page's diagram parse from the store by its key:
+    it neither decodes the whole parses table (most of an edit's check in a 900-page atlas) nor asks
+    Mermaid again for a diagram it has already parsed."""
+    from dsatlas import check as check_module
+    from dsatlas.check import run_check
+    from dsatlas.engine import MermaidEngine
+
+    run_check([atlas / "content"], atlas, jobs=1)
+    edit(atlas / RELAY, "A passing pattern page for the tests.", "A passing pattern page for the tests, edited.")
+    decoded, parsed = [], []
+    real_decode, real_parse = check_module._decode_parse, MermaidEngine.parse
+    monkeypatch.setattr(check_module, "_decode_parse", lambda raw: decoded.append(raw) or real_decode(raw))
+    monkeypatch.setattr(MermaidEngine, "parse", lambda self, text: parsed.append(text) or real_parse(self, text))
+    result = run_check([atlas / "content"], atlas, jobs=1)
+    assert result.findings == [] and result.cached == 19
+    assert len(decoded) == 1 and parsed == []

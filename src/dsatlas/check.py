@@ -11,7 +11,6 @@ import atexit
 import json
 import multiprocessing
 import os
-from collections import ChainMap
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -82,7 +81,27 @@ def _decode_parse(raw: bytes) -> dict:
 DIAGRAMS_ONLY_GATES = ("syntax",)  # `check --diagrams-only`: Mermaid's parser and diagram safety, nothing else
 
 
-def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict],
+class ParseCache:
+    """Mermaid parses by `parse_key`: the ones this run already has, then the store's, read a key at a time.
+
+    A run that checks three changed pages of a 900-page atlas (`dsatlas serve` after an edit) decodes
+    the parses of those three pages, not the whole table (1,800 JSON documents, most of such a run).
+    """
+
+    def __init__(self, known: dict[str, dict] | None = None, store: Store | None = None) -> None:
+        self.known = {} if known is None else known
+        self.store = store
+
+    def get(self, key: str) -> dict | None:
+        if key not in self.known and self.store is not None:
+            self.known.update(self.store.get("parses", [key], _decode_parse))
+        return self.known.get(key)
+
+    def add(self, parses: dict[str, dict]) -> None:
+        self.known.update(parses)
+
+
+def analyse(path: Path, root: Path, data: Data, parse_cache: ParseCache,
             diagrams_only: bool = False) -> tuple[PageSummary, dict]:
     """Load one file, parse its diagram (or reuse a cached parse), and run the page gates."""
     if diagrams_only:
@@ -104,14 +123,15 @@ def analyse(path: Path, root: Path, data: Data, parse_cache: dict[str, dict],
     return summary, new_parses
 
 
-def _analyse_diagrams(path: Path, root: Path, data: Data, parse_cache: dict[str, dict]) -> tuple[PageSummary, dict]:
+def _analyse_diagrams(path: Path, root: Path, data: Data, parse_cache: ParseCache) -> tuple[PageSummary, dict]:
     """Every ```mermaid block of any Markdown file (or a whole .mmd file), each at its own file line."""
     pages = [load_diagram_file(path, root)] if path.suffix == ".mmd" else load_markdown_diagrams(path, root)
     gates = [gate for gate in page_gates() if gate.__name__.rsplit(".", 1)[-1] in DIAGRAMS_ONLY_GATES]
     findings: list[Finding] = []
     new_parses: dict[str, dict] = {}
     for page in pages:
-        ctx, parses = _parse_diagram(page, data, ChainMap(new_parses, parse_cache))
+        ctx, parses = _parse_diagram(page, data, parse_cache)
+        parse_cache.add(parses)  # the same block twice in one file is parsed once
         ctx.rules = registry()
         for gate in gates:
             gate.check(ctx)
@@ -120,7 +140,7 @@ def _analyse_diagrams(path: Path, root: Path, data: Data, parse_cache: dict[str,
     return PageSummary(path=pages[0].path, id=None, findings=findings), new_parses
 
 
-def _parse_diagram(page: Page, data: Data, parse_cache) -> tuple[PageContext, dict[str, dict]]:
+def _parse_diagram(page: Page, data: Data, parse_cache: ParseCache) -> tuple[PageContext, dict[str, dict]]:
     """The page's context for the gates: its diagram parsed by Mermaid, or the cached parse of that text."""
     from .diagram import build_structure
     from .engine import ParseResult, over_text_limit
@@ -164,7 +184,7 @@ _worker_state: dict = {}
 
 
 def _worker_init(root: str, data: Data, parse_cache: dict[str, dict], diagrams_only: bool = False) -> None:
-    _worker_state.update(root=Path(root), data=data, parse_cache=parse_cache, diagrams_only=diagrams_only)
+    _worker_state.update(root=Path(root), data=data, parse_cache=ParseCache(parse_cache), diagrams_only=diagrams_only)
     atexit.register(_worker_exit)
 
 
@@ -187,7 +207,7 @@ def _worker_run(paths: list[str]) -> list[tuple[str, str, dict]]:
     return out
 
 
-def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: dict, diagrams_only: bool = False
+def _safe_analyse(path: Path, root: Path, data: Data, parse_cache: ParseCache, diagrams_only: bool = False
                   ) -> tuple[PageSummary, dict]:
     """A bug in a gate must not take the whole run down: it becomes a finding on that file."""
     try:
@@ -249,16 +269,16 @@ def run_check(
     if progress:
         progress(done, len(files))
     if todo:
-        parse_cache = cache.all("parses", _decode_parse) if cache else {}
         new_parses: dict[str, dict] = {}
         new_pages: dict[str, str] = {}
         workers = jobs or os.cpu_count() or 1
         if len(todo) <= IN_PROCESS_LIMIT or workers == 1:
+            parse_cache = ParseCache(store=cache)
             for path in todo:
                 summary, parses = _safe_analyse(path, root, data, parse_cache, diagrams_only)
                 summaries[path] = summary
                 new_parses.update(parses)
-                parse_cache.update(parses)
+                parse_cache.add(parses)
                 new_pages[keys[path]] = summary.to_json()
                 done += 1
                 if progress:
@@ -269,7 +289,8 @@ def run_check(
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
                                      initializer=_worker_init,
-                                     initargs=(str(root), data, parse_cache, diagrams_only)) as pool:
+                                     initargs=(str(root), data, cache.all("parses", _decode_parse) if cache else {},
+                                               diagrams_only)) as pool:
                 futures = [pool.submit(_worker_run, batch) for batch in batches]
                 for future in as_completed(futures):
                     for raw_path, raw_summary, parses in future.result():

@@ -141,6 +141,8 @@ def test_cached_and_forked_engine_matches_a_plain_build_through_navigation_and_l
         ("an anchor removed that another page links to",
          lambda: _page(root, "beta/b1.md", "# b1\n\nNo details any more.\n")),
         ("a page removed", lambda: ((root / "docs" / "alpha" / "deep" / "later.md").unlink(), _tree(root, sections))),
+        ("a document at the path of one of the theme's files (it hides the theme's)",
+         lambda: _page(root, "assets/images/favicon.png", "not the theme's icon")),
     ]
     for number, (what, change) in enumerate(steps, start=2):
         change()
@@ -200,16 +202,21 @@ def test_navigation_context_is_what_the_pruned_navigation_shows(tmp_path):
 # ---- the whole site build, as `dsatlas serve` runs it ----------------------------------------------
 
 
-def test_serve_rebuilds_write_what_a_plain_build_of_the_same_tree_writes(tmp_path, built):
+def test_serve_rebuilds_write_what_a_plain_build_of_the_same_tree_writes(tmp_path, built, monkeypatch):
     root = copy_atlas(tmp_path / "atlas", render_cache_from=built[0])
     options = default_options(root, out=tmp_path / "served", tree=tmp_path / "tree", strict=False, jobs=2)
     builder = SiteBuilder(options)
+    compared = []  # pages whose served file was read to see whether it already holds the new HTML
+    holds = pagebuild._holds
+    monkeypatch.setattr(pagebuild, "_holds", lambda path, raw: compared.append(path) or holds(path, raw))
     try:
         builder.build()
         assert_same_site(options.out, options.tree / CONFIG_FILE, tmp_path / "plain-0")
         edit(root / STORAGE, "How Acme keeps its orders.", "How Acme keeps its orders on two disks.")
         report = builder.rebuild()
         assert not report.full and report.engine_pages["reused"] > 0
+        # the first build went into a fresh folder, then became the site: its pages are known, not read again
+        assert len(compared) == report.engine_pages["rendered"]
         assert_same_site(options.out, options.tree / CONFIG_FILE, tmp_path / "plain-1")
         source = (root / "content" / "systems" / "acme" / "request-flow.md").read_text()
         (root / "content" / "systems" / "acme" / "request-flow-v2.md").write_text(
@@ -217,5 +224,10 @@ def test_serve_rebuilds_write_what_a_plain_build_of_the_same_tree_writes(tmp_pat
         report = builder.rebuild()
         assert report.navigation and report.engine_pages["reused"] > 0
         assert_same_site(options.out, options.tree / CONFIG_FILE, tmp_path / "plain-2")
+        (root / "content" / "systems" / "acme" / "request-flow-v2.md").unlink()
+        report = builder.rebuild()
+        assert report.navigation and "systems/acme/request-flow-v2.md" in report.changed
+        assert not (options.tree / "docs" / "systems" / "acme" / "request-flow-v2.md").exists()
+        assert_same_site(options.out, options.tree / CONFIG_FILE, tmp_path / "plain-3")
     finally:
         builder.close()

@@ -100,6 +100,7 @@ class SiteBuilder:
         self.catalog = PageCatalog(options.root, use_cache=options.use_cache)
         self._renderer: DiagramRenderer | None = None
         self._written: dict[str, str] = {}  # document → text last written to the tree
+        self._swept = False  # whether the tree was cleared of documents this builder did not write
         self._compiled: dict[str, tuple] = {}  # page id → (what its Markdown was compiled from, Markdown)
         self._config_text: str | None = None
         self._built_once = False
@@ -108,7 +109,7 @@ class SiteBuilder:
         self._indexes: tuple | None = None  # (what the generated pages were made from, the pages)
         self.engine_session = EngineSession()  # the engine's loaded state, kept between rebuilds
         self.pending: list[RenderJob] = []  # defer_render: diagrams the last build showed as placeholders
-        self._drawn: dict[str, str] = {}  # SVGs drawn by render_pending, by render key
+        self._svgs: dict[str, str] = {}  # by render key: the last build's SVGs and those render_pending drew
         self._drawn_failures: dict[str, RenderFailure] = {}
 
     # ---- public ----------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ class SiteBuilder:
                 fresh, failures = self._diagram_renderer().render(batch, None, self.options.render_deadline_s)
             except RenderDeadlineExceeded as err:
                 raise BuildFailed(str(err)) from None
-            self._drawn.update(fresh)
+            self._svgs.update(fresh)
             self._drawn_failures.update({failure.key: failure for failure in failures})
             if self.options.use_cache and fresh:
                 with Store(self.options.root) as cache:
@@ -225,8 +226,9 @@ class SiteBuilder:
                                           page.diagram.start_line)
         all_jobs = list(jobs.values())
         cache = Store(self.options.root) if self.options.use_cache else None
-        svgs = cache.get("render", [job.key for job in all_jobs], bytes.decode) if cache else {}
-        svgs.update({job.key: self._drawn[job.key] for job in all_jobs if job.key in self._drawn})
+        svgs = {job.key: self._svgs[job.key] for job in all_jobs if job.key in self._svgs}  # a key is its content
+        if cache:
+            svgs.update(cache.get("render", [job.key for job in all_jobs if job.key not in svgs], bytes.decode))
         failures = [replace(self._drawn_failures[job.key], path=job.path) for job in all_jobs
                     if job.key not in svgs and job.key in self._drawn_failures]
         missing = [job for job in all_jobs if job.key not in svgs and job.key not in self._drawn_failures]
@@ -244,6 +246,7 @@ class SiteBuilder:
                 cache.put("render", fresh)
         if cache:
             cache.close()
+        self._svgs = {job.key: svgs[job.key] for job in all_jobs if job.key in svgs}  # kept for the next rebuild
         report.rendered = 0 if pending else len({job.key for job in missing})
         report.reused = len(all_jobs) - len(missing)
         report.pending = len(pending)
@@ -329,13 +332,18 @@ class SiteBuilder:
             write_atomic(target, text)
             self._written[doc] = text
             changed.append(doc)
-        if docs_dir.is_dir():
-            for path in docs_dir.rglob("*"):
-                doc = path.relative_to(docs_dir).as_posix()
-                if path.is_file() and doc not in documents:
-                    path.unlink()
-                    self._written.pop(doc, None)
-                    changed.append(doc)
+        if not self._swept:  # what an earlier run left in the tree; after that, the tree holds what was written
+            if docs_dir.is_dir():
+                for path in docs_dir.rglob("*"):
+                    doc = path.relative_to(docs_dir).as_posix()
+                    if path.is_file() and doc not in documents:
+                        path.unlink()
+                        changed.append(doc)
+            self._swept = True
+        for doc in [doc for doc in self._written if doc not in documents]:
+            (docs_dir / doc).unlink(missing_ok=True)
+            del self._written[doc]
+            changed.append(doc)
         config_file = self.options.tree / CONFIG_FILE
         if not _same(config_file, self._config_text):
             write_atomic(config_file, self._config_text)
@@ -358,9 +366,13 @@ class SiteBuilder:
                     shutil.move(self.options.tree / ZENSICAL_SITE, staged)
                     publish_folder(out, staged)
             elif not in_place:
-                with staging_folder(out) as staged:
-                    engine = mkdocs(site_dir=staged)
-                    publish_folder(out, staged)
+                try:
+                    with staging_folder(out) as staged:
+                        engine = mkdocs(site_dir=staged)
+                        publish_folder(out, staged)
+                except BaseException:
+                    self.engine_session.written = {}  # what the session noted as written was not published
+                    raise
             else:  # `dsatlas serve` only (its draft site): changed pages are replaced in place, each file whole
                 engine = mkdocs(in_place=True)
         except EngineError as err:
