@@ -163,17 +163,27 @@ def page_document(page_id: str, meta, data: Data) -> dict:
     return atlas_document([(page_id, meta)], data, whole=False)
 
 
-def site_documents(pages: Iterable, data: Data) -> dict[str, str]:
-    """The open-data files of the site: /atlas.json, /atlas.schema.json and /<page-id>.json per page."""
+def site_documents(pages: Iterable, data: Data, memo: dict | None = None) -> dict[str, str]:
+    """The open-data files of the site: /atlas.json, /atlas.schema.json and /<page-id>.json per page.
+
+    `memo` (kept by `dsatlas serve` between builds) holds each page's file with what it was made from
+    (the data's digest and the front matter): a new page makes its own file again, not 900."""
     import json
 
     pages = list(pages)
+    memo = {} if memo is None else memo
     documents = {ATLAS_FILE: json.dumps(atlas_document([(page.id, page.meta) for page in pages], data),
                                         ensure_ascii=False) + "\n",
                  SCHEMA_FILE: json.dumps(json_schema(), indent=2) + "\n"}
     for page in pages:
-        document = page_document(page.id, page.meta, data)
-        documents[page_json_doc(page.id)] = json.dumps(document, ensure_ascii=False) + "\n"
+        made_from = (data.digest, page.meta)
+        kept = memo.get(page.id)
+        if kept is None or kept[0] != made_from:
+            kept = memo[page.id] = (made_from, json.dumps(page_document(page.id, page.meta, data),
+                                                          ensure_ascii=False) + "\n")
+        documents[page_json_doc(page.id)] = kept[1]
+    for gone in set(memo) - {page.id for page in pages}:
+        del memo[gone]
     return documents
 
 

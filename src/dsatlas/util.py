@@ -9,8 +9,10 @@ import secrets
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write to a temporary file beside `path`, then rename over it (atomic on POSIX).
+def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
+    """Write to a temporary file beside `path`, then rename over it (atomic on POSIX): a reader sees the
+    old file or the new one, never a part. `durable` syncs the file to disk before the rename, so a
+    crash leaves the old or the new file too; a file made again on every start can skip it.
 
     The file gets the permissions `open()` would give it (0666 minus the umask): the kernel applies the
     umask to the mode passed to os.open, where mkstemp would leave every file 0600. The temporary name
@@ -25,7 +27,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -231,3 +231,50 @@ def test_serve_rebuilds_write_what_a_plain_build_of_the_same_tree_writes(tmp_pat
         assert_same_site(options.out, options.tree / CONFIG_FILE, tmp_path / "plain-3")
     finally:
         builder.close()
+
+
+def test_serve_rebuilds_make_the_tree_and_site_a_fresh_build_makes(tmp_path, built):
+    """What the builder keeps between rebuilds (each page's compiled Markdown and its inputs, the related
+    pages ranked by shared tags, each page's JSON, the last build's SVGs) never shows a stale page: after
+    each change, the tree and the site are what a new builder makes of the same atlas."""
+    root = copy_atlas(tmp_path / "atlas", render_cache_from=built[0])
+
+    def options(name: str):
+        return default_options(root, out=tmp_path / name / "site", tree=tmp_path / name / "tree", strict=False,
+                               jobs=2, live_reload=True, defer_render=True)
+
+    def tree_bytes(name: str) -> dict[str, bytes]:  # mkdocs.yml names its own site folder
+        tree = tmp_path / name / "tree"
+        return {path.relative_to(tree).as_posix(): path.read_bytes().replace(str(tmp_path / name).encode(), b"")
+                for path in sorted(tree.rglob("*")) if path.is_file()}
+
+    storage, architecture = root / STORAGE, root / "content" / "systems" / "acme" / "architecture.md"
+    added = root / "content" / "systems" / "acme" / "storage-tiers.md"
+    steps = [
+        ("a related page retitled (storage lists architecture)",
+         lambda: edit(architecture, "title: Acme — Architecture", "title: Acme — Architecture, revised")),
+        ("a page's summary changed", lambda: edit(architecture, "\nsummary: ", "\nsummary: Revised. ")),
+        ("a page added that shares storage's tags",
+         lambda: added.write_text(replaced(storage.read_text(), "title: Acme — Storage", "title: Acme — Storage tiers"))),
+        ("a page's tags changed", lambda: edit(storage, "tags: [fixture, storage]", "tags: [fixture]")),
+        ("the added page removed", lambda: added.unlink()),
+    ]
+    builder = SiteBuilder(options("served"))
+    try:
+        builder.build()
+        for number, (what, change) in enumerate(steps):
+            change()
+            builder.rebuild()
+            fresh = SiteBuilder(options(f"fresh-{number}"))
+            try:
+                fresh.build()
+            finally:
+                fresh.close()
+            ours, theirs = tree_bytes("served"), tree_bytes(f"fresh-{number}")
+            differing = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+            assert not differing, f"after {what}: the tree differs from a fresh build's: {differing[:10]}"
+            ours, theirs = site_bytes(tmp_path / "served" / "site"), site_bytes(tmp_path / f"fresh-{number}" / "site")
+            differing = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+            assert not differing, f"after {what}: the site differs from a fresh build's: {differing[:10]}"
+    finally:
+        builder.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import os
 import secrets
 import shutil
@@ -35,7 +34,16 @@ from .engines import EngineError, mkdocs_build, zensical_build
 from .indexes import PROGRESS_DOC, folder_markdown, signal_documents, symptom_documents, tags_markdown
 from .markup import folder_doc, page_doc
 from .pagebuild import EngineSession
-from .pages import PROSE_SAFETY_CODES, PageContext, failed_figure_html, figure_html, page_markdown, pending_figure_html
+from .pages import (
+    PROSE_SAFETY_CODES,
+    PageContext,
+    compile_page,
+    failed_figure_html,
+    figure_html,
+    page_inputs,
+    pending_figure_html,
+    related_index,
+)
 from .render import RENDER_DEADLINE_S, DiagramRenderer, RenderDeadlineExceeded, RenderFailure, RenderJob
 from .svg import DIAGRAM_WIDTH_PX, MIN_LABEL_PX, label_px
 from .tree import build_tree
@@ -106,6 +114,8 @@ class SiteBuilder:
         self._built_once = False
         self._label_px: dict[str, float | None] = {}  # render key → its labels' size (svg.label_px)
         self._exported: tuple | None = None  # (what the open-data files were made from, the files)
+        self._related: dict = {}  # related_index's memo
+        self._page_files: dict = {}  # site_documents' memo: each page's JSON file, by what it was made from
         self._indexes: tuple | None = None  # (what the generated pages were made from, the pages)
         self.engine_session = EngineSession()  # the engine's loaded state, kept between rebuilds
         self.pending: list[RenderJob] = []  # defer_render: diagrams the last build showed as placeholders
@@ -204,7 +214,7 @@ class SiteBuilder:
         nothing else): an edit to a page's text does not re-export 900 JSON files."""
         inputs = (data.digest, [(page.id, page.meta) for page in pages])
         if self._exported is None or self._exported[0] != inputs:
-            self._exported = (inputs, site_documents(pages, data))
+            self._exported = (inputs, site_documents(pages, data, self._page_files))
         return self._exported[1]
 
     def _check(self) -> CheckResult:
@@ -289,7 +299,7 @@ class SiteBuilder:
         refused = {by_path[finding.path] for finding in problems if finding.code in PROSE_SAFETY_CODES
                    and finding.path in by_path}
         ctx = PageContext(data=data, tree=tree, pages=by_id, tags=tags, figures=figures, problems=page_problems,
-                          refused=refused)
+                          refused=refused, related=related_index(by_id, tags, self._related))
         documents = self._page_documents(pages, ctx, data)
         note = _unloadable_note(unloadable, problems) if unloadable and not self.options.strict else ""
         inputs = (data.digest, [(page.id, page.path, page.meta) for page in pages], dashboard, note)
@@ -299,21 +309,19 @@ class SiteBuilder:
         return documents
 
     def _page_documents(self, pages: list[SitePage], ctx: PageContext, data) -> dict[str, str]:
-        """Each page's Markdown, compiled again only when the page, its diagram, its problems or what it
-        shows of other pages (titles, summaries, tags, related ids, the data) changed: an edit to one
-        page's text recompiles one page, not 900."""
-        atlas = hashlib.sha256(repr((data.digest, [(page.id, page.meta.title, page.meta.summary, page.meta.tags,
-                                                     page.meta.related) for page in pages])).encode()).hexdigest()
+        """Each page's Markdown, compiled again only when the page or its inputs (`PageInputs`: its diagram,
+        its problems, the data, what it shows of other pages) changed: an edit to one page's text
+        recompiles one page, a new page the few that now list it, not 900."""
         documents = {}
         memo = {}
         for page in pages:
-            inputs = (page, ctx.figures.get(page.id), tuple(ctx.problems.get(page.id, ())), atlas)
+            inputs = page_inputs(page, ctx)
             cached = self._compiled.get(page.id)
-            if cached is not None and cached[0][0] is page and cached[0][1:] == inputs[1:]:
+            if cached is not None and cached[0][0] is page and cached[0][1] == inputs:
                 text = cached[1]
             else:
-                text = page_markdown(page, ctx)
-            memo[page.id] = (inputs, text)
+                text = compile_page(page, inputs, data)
+            memo[page.id] = ((page, inputs), text)
             documents[page_doc(page.id)] = text
         self._compiled = memo
         return documents

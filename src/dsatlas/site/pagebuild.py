@@ -437,8 +437,8 @@ def _write_pages(pages, outputs: list[tuple[str, str]], written: dict[str, str],
             utils.write_file(output.encode("utf-8", errors="xmlcharrefreplace"), str(target))
         elif written.get(page.file.dest_uri) != key or not target.is_file():
             raw = output.encode("utf-8", errors="xmlcharrefreplace")
-            if not _holds(target, raw):  # a reader of the served site sees the old page or the new one
-                write_atomic(target, raw)
+            if not _holds(target, raw):  # a reader of the served site sees the old page or the new one; the
+                write_atomic(target, raw, durable=False)  # draft site is built whole again when serve starts
         written[page.file.dest_uri] = key
 
 

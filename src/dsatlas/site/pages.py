@@ -42,6 +42,7 @@ class PageContext:
     figures: dict[str, str] = field(default_factory=dict)  # page id → the diagram's <figure> HTML
     problems: dict[str, list[str]] = field(default_factory=dict)  # page id → findings (draft builds)
     refused: set[str] = field(default_factory=set)  # ids of pages whose prose `dsatlas check` refused (drafts)
+    related: dict[str, list[str]] = field(default_factory=dict)  # page id → related pages shown (related_index)
 
 
 def figure_html(svg: str, title: str) -> str:
@@ -70,33 +71,52 @@ def pending_figure_html() -> str:
             f"<p>{safe.text(PENDING_FIGURE)}</p></figure>")
 
 
-def page_markdown(page: SitePage, ctx: PageContext) -> str:
+@dataclass(frozen=True)
+class PageInputs:
+    """Everything a page's Markdown is made from besides the page itself and `data`: two pages compiled
+    from equal inputs are the same text, so `dsatlas serve` compiles again only the pages whose inputs
+    changed (a new page changes the pages that list it as related, not all 900)."""
+
+    data: str  # the data's digest: the sources, signals and facts the page shows
+    figure: str | None  # the diagram's <figure> HTML
+    problems: tuple[str, ...]  # a draft's findings, shown on the page
+    refused: bool  # its prose was refused (a draft): shown as text
+    crumbs: tuple[tuple[str, str], ...]  # (path, title) of each folder from the root down to the page's
+    related: tuple[tuple[str, str, str], ...]  # (id, title, summary) of each related page shown
+
+
+def page_inputs(page: SitePage, ctx: PageContext) -> PageInputs:
+    related = tuple((other, ctx.pages[other].meta.title, ctx.pages[other].meta.summary)
+                    for other in ctx.related.get(page.id, ()))
+    return PageInputs(data=ctx.data.digest, figure=ctx.figures.get(page.id),
+                      problems=tuple(ctx.problems.get(page.id, ())), refused=page.id in ctx.refused,
+                      crumbs=tuple((folder.path, folder.title) for folder in ancestors(ctx.tree, page.folder)),
+                      related=related)
+
+
+def compile_page(page: SitePage, inputs: PageInputs, data: Data) -> str:
+    """The page's Markdown for the engine, from the page, its inputs and the data they were taken with."""
     doc = markup.page_doc(page.id)
     meta = page.meta
-    lead = [f"*{safe.text(meta.summary)}*", "", _as_of_line(page, ctx, doc)]
-    problems = ctx.problems.get(page.id)
-    if problems:
+    lead = [f"*{safe.text(meta.summary)}*", "", _as_of_line(page, doc)]
+    if inputs.problems:
         lead += ["", '!!! failure "Draft: this page does not pass `dsatlas check`"', ""]
-        lead += [f"    - {safe.text(problem)}" for problem in problems]
-    body = _author_body(page, ctx.figures.get(page.id), lead, sanitise=page.id in ctx.refused)
+        lead += [f"    - {safe.text(problem)}" for problem in inputs.problems]
+    body = _author_body(page, inputs.figure, lead, sanitise=inputs.refused)
     front = markup.front_matter(meta.title, meta.summary, meta.tags, hide=["toc"])  # the diagram takes the toc's width
-    parts = [front, _breadcrumbs(page, ctx.tree, doc), body.rstrip()]
-    incident = ctx.data.incidents.get(meta.subject) if PROFILES[meta.kind].facts == "incident" else None
-    parts.append("\n".join(threeam.section(meta, ctx.data, incident)))
-    parts.append("\n".join(_sources_and_figures(page, ctx.data)))
-    related = _related(page, ctx, doc)
-    if related:
-        parts.append("\n".join(related))
+    crumbs = [f"[{safe.text(title)}]({markup.link(doc, markup.folder_doc(path))})" for path, title in inputs.crumbs]
+    parts = [front, " › ".join(crumbs) + "\n{: .dsatlas-breadcrumbs }", body.rstrip()]
+    incident = data.incidents.get(meta.subject) if PROFILES[meta.kind].facts == "incident" else None
+    parts.append("\n".join(threeam.section(meta, data, incident)))
+    parts.append("\n".join(_sources_and_figures(page, data)))
+    if inputs.related:
+        parts.append("\n".join(["## Related pages", ""] + [
+            f"- [{safe.text(title)}]({markup.link(doc, markup.page_doc(other))}) — {safe.text(summary)}"
+            for other, title, summary in inputs.related]))
     return "\n\n".join(parts) + "\n"
 
 
-def _breadcrumbs(page: SitePage, tree: Folder, doc: str) -> str:
-    crumbs = [f"[{safe.text(folder.title)}]({markup.link(doc, markup.folder_doc(folder.path))})"
-              for folder in ancestors(tree, page.folder)]
-    return " › ".join(crumbs) + "\n{: .dsatlas-breadcrumbs }"
-
-
-def _as_of_line(page: SitePage, ctx: PageContext, doc: str) -> str:
+def _as_of_line(page: SitePage, doc: str) -> str:
     meta = page.meta
     parts = [f"**As of** {meta.as_of}"]
     dates = sorted(figure.as_of for figure in meta.figures)
@@ -190,28 +210,26 @@ def _source_link(source_id: str, data: Data) -> str:
     return f"{safe.html_link(source.title, source.url)} ({safe.html(source.publisher)}, {source.published})"
 
 
-def related_ids(page: SitePage, ctx: PageContext) -> list[str]:
+def related_index(pages: dict[str, SitePage], tags: dict[str, list[str]], memo: dict) -> dict[str, list[str]]:
+    """Each page's related pages (`related_ids`). Ranking 900 pages by shared tags takes a quarter of an
+    edit's rebuild, so `memo` keeps the last answer with what it was ranked from (each page's id, folder,
+    tags and declared related pages: all that related_ids reads)."""
+    shape = [(page.id, page.folder, page.meta.tags, page.meta.related) for page in pages.values()]
+    if memo.get("shape") != shape:
+        memo["shape"], memo["related"] = shape, {page.id: related_ids(page, pages, tags) for page in pages.values()}
+    return memo["related"]
+
+
+def related_ids(page: SitePage, pages: dict[str, SitePage], tags: dict[str, list[str]]) -> list[str]:
     """Declared related pages first, then pages sharing the most tags (same folder breaks ties)."""
-    chosen = [item for item in page.meta.related if item in ctx.pages and item != page.id]
+    chosen = [item for item in page.meta.related if item in pages and item != page.id]
     shared: dict[str, int] = {}
     for tag in page.meta.tags:
-        for other in ctx.tags.get(tag, []):
+        for other in tags.get(tag, []):
             if other != page.id and other not in chosen:
                 shared[other] = shared.get(other, 0) + 1
     folder = page.folder
     wanted = max(RELATED_LIMIT - len(chosen), 0)
-    ranked = heapq.nsmallest(wanted, shared, key=lambda other: (-shared[other], ctx.pages[other].folder != folder,
+    ranked = heapq.nsmallest(wanted, shared, key=lambda other: (-shared[other], pages[other].folder != folder,
                                                                 other))
     return chosen + ranked
-
-
-def _related(page: SitePage, ctx: PageContext, doc: str) -> list[str]:
-    ids = related_ids(page, ctx)
-    if not ids:
-        return []
-    out = ["## Related pages", ""]
-    for other_id in ids:
-        other = ctx.pages[other_id]
-        out.append(f"- [{safe.text(other.meta.title)}]({markup.link(doc, markup.page_doc(other_id))}) — "
-                   f"{safe.text(other.meta.summary)}")
-    return out
