@@ -255,7 +255,8 @@ def test_serve_rebuilds_make_the_tree_and_site_a_fresh_build_makes(tmp_path, bui
          lambda: edit(architecture, "title: Acme — Architecture", "title: Acme — Architecture, revised")),
         ("a page's summary changed", lambda: edit(architecture, "\nsummary: ", "\nsummary: Revised. ")),
         ("a page added that shares storage's tags",
-         lambda: added.write_text(replaced(storage.read_text(), "title: Acme — Storage", "title: Acme — Storage tiers"))),
+         lambda: added.write_text(replaced(storage.read_text(), "title: Acme — Storage",
+                                           "title: Acme — Storage tiers"))),
         ("a page's tags changed", lambda: edit(storage, "tags: [fixture, storage]", "tags: [fixture]")),
         ("the added page removed", lambda: added.unlink()),
     ]

@@ -177,7 +177,7 @@ def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str],
             if builder.pending and drawing.draw(builder, echo):
                 if _rebuild(builder, echo):
                     state.bump()
-                collector.rebuilt()
+                collector.collect()  # nobody waits on this rebuild, and Chromium is holding memory
     except KeyboardInterrupt:
         echo("stopped")
     finally:
@@ -206,8 +206,11 @@ class _IdleCollector:
 
     def idle(self) -> None:
         if self.due is not None and time.monotonic() >= self.due:
-            gc.collect()
-            self.due = None
+            self.collect()
+
+    def collect(self) -> None:
+        gc.collect()
+        self.due = None
 
     def close(self) -> None:
         if self.enabled:
