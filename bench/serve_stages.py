@@ -60,6 +60,7 @@ def instrument() -> None:
     timed(PageCatalog, "load", "check+load: page catalog")
     timed(build.SiteBuilder, "_render", "render: diagrams from memory/store")
     timed(build, "page_inputs", "compile: each page's inputs")
+    timed(build, "related_index", "compile: related pages ranked")
     timed(build, "compile_page", "compile: Markdown of changed pages")
     timed(build, "site_documents", "compile: open-data files")
     timed(build, "_index_documents", "compile: generated index pages")
