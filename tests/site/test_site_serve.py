@@ -83,7 +83,7 @@ def test_a_fresh_clone_is_served_at_once_with_placeholders_until_its_diagrams_ar
 
 
 def test_while_serving_the_cycle_collector_waits_for_a_quiet_moment(monkeypatch):
-    """Full collections during a rebuild cost a fifth of an edit's time at 900 pages (bench/site_build.py):
+    """Full collections during a rebuild cost 0.1–0.4 s of an edit's time at 900 pages (docs/site.md):
     the server turns automatic collection off, collects once the atlas has been quiet after a rebuild, and
     gives collection back when it stops."""
     import gc

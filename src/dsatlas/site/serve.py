@@ -189,11 +189,11 @@ def run_server(builder: SiteBuilder, host: str, port: int, echo: Callable[[str],
 class _IdleCollector:
     """Python's cycle collector, run between edits instead of during them.
 
-    A rebuild of a 900-page atlas makes enough objects to set off two or three full collections, each
-    walking everything the builder keeps (every page's state and HTML): a fifth of an edit's rebuild
-    (bench/site_build.py). While serving, automatic collection is off; a full collection runs once the
-    atlas has been quiet for COLLECT_IDLE_S after a rebuild, so memory is freed as before, but not while
-    an author waits for a page.
+    A rebuild of a 900-page atlas makes enough objects to set off one to four full collections, each
+    walking everything the builder keeps (every page's state and HTML): 0.1–0.4 s of an edit's rebuild
+    (docs/site.md). While serving, automatic collection is off; a full collection runs once the atlas
+    has been quiet for COLLECT_IDLE_S after a rebuild (and right after a background drawing rebuild), so
+    memory is freed as before, but not while an author waits for a page.
     """
 
     def __init__(self) -> None:
