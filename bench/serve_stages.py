@@ -56,25 +56,29 @@ def instrument() -> None:
     from dsatlas.site import build, pagebuild
     from dsatlas.site.catalog import PageCatalog
 
-    timed(build, "run_check", "check: dsatlas check (cached)")
-    timed(PageCatalog, "load", "check+load: page catalog")
-    timed(build.SiteBuilder, "_render", "render: diagrams from memory/store")
-    timed(build, "page_inputs", "compile: each page's inputs")
-    timed(build, "related_index", "compile: related pages ranked")
-    timed(build, "compile_page", "compile: Markdown of changed pages")
-    timed(build, "site_documents", "compile: open-data files")
-    timed(build, "_index_documents", "compile: generated index pages")
-    timed(build.SiteBuilder, "_write_tree", "compile: write the tree")
-    timed(mkdocs_files, "get_files", "engine: MkDocs lists the documents")
-    timed(mkdocs_nav, "get_navigation", "engine: MkDocs navigation")
-    timed(pagebuild, "_populate", "engine: read, key and restore each page's body")
-    timed(pagebuild, "navigation_context", "engine: navigation context of each page")
-    timed(pagebuild, "_render_one", "engine: render changed pages (Jinja; this process's share)")
-    timed(pagebuild, "_write_pages", "engine: write changed pages")
-    timed(mkdocs_build, "_build_theme_template", "engine: sitemap and 404")
-    timed(mkdocs_files.Files, "copy_static_files", "engine: static files")
-    timed(search.SearchPlugin, "on_post_build", "engine: search index written")
-    timed(pagebuild, "engine_digest", "engine: config digest")
+    stages = [  # (where the function is looked up when called, its name, what it does)
+        (build, "run_check", "check: dsatlas check (cached)"),
+        (PageCatalog, "load", "check+load: page catalog"),
+        (build.SiteBuilder, "_render", "render: diagrams from memory/store"),
+        (build, "page_inputs", "compile: each page's inputs"),
+        (build, "related_index", "compile: related pages ranked"),
+        (build, "compile_page", "compile: Markdown of changed pages"),
+        (build, "site_documents", "compile: open-data files"),
+        (build, "_index_documents", "compile: generated index pages"),
+        (build.SiteBuilder, "_write_tree", "compile: write the tree"),
+        (mkdocs_files, "get_files", "engine: MkDocs lists the documents"),
+        (mkdocs_nav, "get_navigation", "engine: MkDocs navigation"),
+        (pagebuild, "_populate", "engine: read, key and restore each page's body"),
+        (pagebuild, "navigation_context", "engine: navigation context of each page"),
+        (pagebuild, "_render_one", "engine: render changed pages (Jinja; this process's share)"),
+        (pagebuild, "_write_pages", "engine: write changed pages"),
+        (mkdocs_build, "_build_theme_template", "engine: sitemap and 404"),
+        (mkdocs_files.Files, "copy_static_files", "engine: static files"),
+        (search.SearchPlugin, "on_post_build", "engine: search index written"),
+        (pagebuild, "engine_digest", "engine: config digest"),
+    ]
+    for owner, name, label in stages:
+        timed(owner, name, label)
 
 
 def rebuild_once(builder) -> tuple[float, dict[str, float]]:

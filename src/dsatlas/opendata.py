@@ -166,24 +166,29 @@ def page_document(page_id: str, meta, data: Data) -> dict:
 def site_documents(pages: Iterable, data: Data, memo: dict | None = None) -> dict[str, str]:
     """The open-data files of the site: /atlas.json, /atlas.schema.json and /<page-id>.json per page.
 
-    `memo` (kept by `dsatlas serve` between builds) holds each page's file with what it was made from
-    (the data's digest and the front matter): a new page makes its own file again, not 900."""
+    `memo` (kept by `dsatlas serve` between builds) holds each file with what it was made from (the
+    data's digest and the front matter: all they read): an edit to a page's text makes none of them
+    again, a new page its own file and /atlas.json, not 900."""
     import json
 
     pages = list(pages)
     memo = {} if memo is None else memo
-    documents = {ATLAS_FILE: json.dumps(atlas_document([(page.id, page.meta) for page in pages], data),
-                                        ensure_ascii=False) + "\n",
-                 SCHEMA_FILE: json.dumps(json_schema(), indent=2) + "\n"}
+    made_from = (data.digest, [(page.id, page.meta) for page in pages])
+    if memo.get("atlas", (None,))[0] != made_from:
+        memo["atlas"] = (made_from, json.dumps(atlas_document(made_from[1], data), ensure_ascii=False) + "\n")
+    if "schema" not in memo:  # made from the code alone
+        memo["schema"] = json.dumps(json_schema(), indent=2) + "\n"
+    documents = {ATLAS_FILE: memo["atlas"][1], SCHEMA_FILE: memo["schema"]}
+    kept_pages = memo.setdefault("pages", {})
     for page in pages:
-        made_from = (data.digest, page.meta)
-        kept = memo.get(page.id)
-        if kept is None or kept[0] != made_from:
-            kept = memo[page.id] = (made_from, json.dumps(page_document(page.id, page.meta, data),
-                                                          ensure_ascii=False) + "\n")
+        page_from = (data.digest, page.meta)
+        kept = kept_pages.get(page.id)
+        if kept is None or kept[0] != page_from:
+            kept = kept_pages[page.id] = (page_from, json.dumps(page_document(page.id, page.meta, data),
+                                                                ensure_ascii=False) + "\n")
         documents[page_json_doc(page.id)] = kept[1]
-    for gone in set(memo) - {page.id for page in pages}:
-        del memo[gone]
+    for gone in set(kept_pages) - {page.id for page in pages}:
+        del kept_pages[gone]
     return documents
 
 

@@ -23,12 +23,11 @@ def check(ctx: PageContext) -> None:
     document = ctx.page.document
     if document is None or ctx.profile is None:
         return
-    low, high = CONTEXT_WORDS
     words = document.prose_words
     line = document.prose_line or document.body_line
-    if words < low:
-        ctx.at_line("ATL802", f"context has {words} words, at least {low} are needed: say what the reader looks "
+    if words < LOW:
+        ctx.at_line("ATL802", f"context has {words} words, at least {LOW} are needed: say what the reader looks "
                     "at, where it bends and what its numbers mean", line)
-    elif words > high:
-        ctx.at_line("ATL802", f"context has {words} words, at most {high} read well at 3 AM: cut it, or split "
+    elif words > HIGH:
+        ctx.at_line("ATL802", f"context has {words} words, at most {HIGH} read well at 3 AM: cut it, or split "
                     "the page into views", line)

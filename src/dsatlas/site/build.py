@@ -113,9 +113,8 @@ class SiteBuilder:
         self._config_text: str | None = None
         self._built_once = False
         self._label_px: dict[str, float | None] = {}  # render key → its labels' size (svg.label_px)
-        self._exported: tuple | None = None  # (what the open-data files were made from, the files)
         self._related: dict = {}  # related_index's memo
-        self._page_files: dict = {}  # site_documents' memo: each page's JSON file, by what it was made from
+        self._open_data: dict = {}  # site_documents' memo: each open-data file, by what it was made from
         self._indexes: tuple | None = None  # (what the generated pages were made from, the pages)
         self.engine_session = EngineSession()  # the engine's loaded state, kept between rebuilds
         self.pending: list[RenderJob] = []  # defer_render: diagrams the last build showed as placeholders
@@ -204,18 +203,10 @@ class SiteBuilder:
         site_dir = Path(ZENSICAL_SITE) if options.engine == "zensical" else options.out.resolve()
         self._config_text = site_config.mkdocs_yml(nav, site_dir, options.strict, options.live_reload)
         documents.update(_assets())
-        documents.update(self._open_data(pages, data))  # /atlas.json, its schema, /<page-id>.json
+        documents.update(site_documents(pages, data, self._open_data))  # /atlas.json, its schema, /<id>.json
         report.documents = len(documents)
         report.changed = self._write_tree(documents)
         report.timings["compile"] = time.perf_counter() - started
-
-    def _open_data(self, pages: list[SitePage], data) -> dict[str, str]:
-        """`site_documents`, made again only when a page's front matter or the data changed (it reads
-        nothing else): an edit to a page's text does not re-export 900 JSON files."""
-        inputs = (data.digest, [(page.id, page.meta) for page in pages])
-        if self._exported is None or self._exported[0] != inputs:
-            self._exported = (inputs, site_documents(pages, data, self._page_files))
-        return self._exported[1]
 
     def _check(self) -> CheckResult:
         """`dsatlas check` on the whole atlas, once per build: its errors fail the build, and the progress
