@@ -59,6 +59,7 @@ class EngineSession:
     config_identity: tuple | None = None
     env: object = None
     env_engine: str | None = None
+    engine: tuple | None = None  # (the loaded config, its engine_digest)
     sources: dict[str, tuple] = field(default_factory=dict)  # file → (mtime, size, url, key, markdown, meta)
     populated: dict[str, dict] = field(default_factory=dict)
     rendered: dict[str, dict] = field(default_factory=dict)
@@ -97,8 +98,10 @@ def build(config, *, store: Store | None, jobs: int, in_place: bool, progress: P
         config.plugins.on_pre_build(config=config)
         if not in_place:
             utils.clean_directory(config.site_dir)
-        engine = engine_digest(config)
         session = session or EngineSession()
+        if session.engine is None or session.engine[0] is not config:  # the same loaded config: the same digest
+            session.engine = (config, engine_digest(config))
+        engine = session.engine[1]
         if session.env is None or session.env_engine != engine:
             session.env, session.env_engine = config.theme.get_env(), engine
         env = session.env
